@@ -1,0 +1,41 @@
+"""The Python API: the same operations as the CLI."""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+
+def build(sources=None, store=None, lexicon_dir=None):
+    """Build the store from source documents; returns a BuildResult."""
+    from .pipeline import SOURCES_DIR
+    from .pipeline import build as _build
+    return _build(sources or SOURCES_DIR, store, lexicon_dir)
+
+
+def open_store(store=None):
+    from .store import open_store as _open
+    return _open(store)
+
+
+def query(sparql: str, store=None, **params) -> list[dict]:
+    """Run SPARQL; SELECT gives a list of {variable: python value}, ASK a bool,
+    CONSTRUCT a list of pyoxigraph triples. Keyword arguments bind variables."""
+    from .query import python_value, run, term_from_text
+    bound = {k: term_from_text(v) if isinstance(v, str) else v for k, v in params.items()}
+    result = run(open_store(store), sparql, bound)
+    if result.kind == "ask":
+        return result.boolean
+    if result.kind == "graph":
+        return result.triples
+    return [{k: python_value(v) for k, v in row.items()} for row in result.rows]
+
+
+def export(fmt: str = "turtle", output: str | Path | None = None, store=None):
+    """Serialise the store (bytes, or written atomically to ``output``)."""
+    from .export import export as _export
+    return _export(open_store(store), fmt, output)
+
+
+def stats(store=None) -> dict[str, int]:
+    from .stats import class_counts
+    return dict(class_counts(open_store(store)))

@@ -1,0 +1,163 @@
+"""The ``jakkg`` command line (typer + rich). Heavy imports happen inside commands so
+``jakkg --help`` starts quickly. Errors print one line and exit non-zero."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from .errors import JakkgError
+
+app = typer.Typer(
+    help="jakkg: a knowledge graph of JAK inhibitors in dermatology, read from source documents.",
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+)
+
+STORE_HELP = "Store directory (default: $JAKKG_STORE or .jakkg/store)."
+StoreOption = typer.Option(None, "--store", help=STORE_HELP)
+
+
+def _console(stderr: bool = False):
+    from rich.console import Console
+    return Console(stderr=stderr, soft_wrap=True)
+
+
+def _store_path(store: Optional[Path]) -> Path:
+    from .store import default_store_path
+    return store or default_store_path()
+
+
+@app.command()
+def build(
+    sources: Path = typer.Option(None, "--sources", help="Folder of source .txt documents (default: data/sources)."),
+    store: Optional[Path] = StoreOption,
+):
+    """Read the source documents and (re)build the store; print counts per class."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    from .pipeline import SOURCES_DIR
+    from .pipeline import build as run_build
+    from .store import open_store
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), transient=True,
+                  console=_console(stderr=True)) as progress:
+        task = progress.add_task("reading sources", total=None)
+        result = run_build(sources or SOURCES_DIR, store,
+                           progress=lambda name: progress.update(task, description=f"reading {name}"))
+    con = _console()
+    con.print(f"built {result.store} from {len(result.documents)} document(s): "
+              f"{', '.join(result.documents)} ({result.quads} quads)")
+    _print_class_counts(open_store(result.store), con)
+
+
+def _print_class_counts(st, con) -> None:
+    from rich.table import Table
+
+    from .stats import class_counts
+    table = Table("class", "instances")
+    for cls, n in class_counts(st):
+        table.add_row(cls, str(n))
+    con.print(table)
+
+
+@app.command()
+def query(
+    file: Optional[Path] = typer.Argument(None, help="A .rq file (e.g. queries/01-...rq)."),
+    expression: Optional[str] = typer.Option(None, "-e", "--expression", help="SPARQL text instead of a file."),
+    fmt: str = typer.Option("table", "--format", "-f", help="table|csv|tsv|json (SELECT/ASK); turtle|nt|jsonld (CONSTRUCT/DESCRIBE)."),
+    param: List[str] = typer.Option([], "--param", "-p", help="Bind a variable: name=value (repeatable)."),
+    store: Optional[Path] = StoreOption,
+):
+    """Run a SPARQL query over the store (all named graphs as the default graph)."""
+    from .query import GRAPH_FORMATS, SELECT_FORMATS, graph_text, parse_params, read_query, run, to_delimited, to_json
+    from .store import open_store
+
+    sparql = read_query(file, expression)
+    result = run(open_store(store), sparql, parse_params(param), str(file or "-e"))
+    out = sys.stdout
+    if result.kind == "graph":
+        if fmt == "table":
+            fmt = "turtle"
+        if fmt not in GRAPH_FORMATS:
+            raise JakkgError(f"format '{fmt}' does not fit a CONSTRUCT/DESCRIBE result "
+                             f"(choose {', '.join(GRAPH_FORMATS)})")
+        out.write(graph_text(result, fmt))
+        return
+    if fmt not in SELECT_FORMATS:
+        raise JakkgError(f"format '{fmt}' does not fit a SELECT/ASK result (choose {', '.join(SELECT_FORMATS)})")
+    if fmt == "json":
+        out.write(to_json(result) + "\n")
+    elif fmt in ("csv", "tsv"):
+        out.write(to_delimited(result, "," if fmt == "csv" else "\t"))
+    else:
+        _print_table(result)
+
+
+def _print_table(result) -> None:
+    from rich.table import Table
+
+    from .query import shorten, term_text
+    con = _console()
+    if result.kind == "ask":
+        con.print("true" if result.boolean else "false")
+        return
+    table = Table(*result.variables)
+    for row in result.rows:
+        table.add_row(*[shorten(term_text(row[v])) for v in result.variables])
+    con.print(table)
+    con.print(f"{len(result.rows)} row(s)", style="dim")
+
+
+@app.command()
+def export(
+    fmt: str = typer.Option("turtle", "--format", "-f", help="turtle|jsonld|nt|nquads|trig|xml"),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Output file (default: stdout)."),
+    store: Optional[Path] = StoreOption,
+):
+    """Export the graph. N-Quads/TriG keep one named graph per source document."""
+    from .export import export as run_export
+    from .store import open_store
+
+    data = run_export(open_store(store), fmt, output)
+    if data is not None:
+        sys.stdout.buffer.write(data)
+
+
+@app.command()
+def stats(store: Optional[Path] = StoreOption):
+    """Counts per class and triples per named graph."""
+    from rich.table import Table
+
+    from .stats import graph_sizes
+    from .store import open_store
+
+    st = open_store(store)
+    con = _console()
+    _print_class_counts(st, con)
+    table = Table("named graph", "triples")
+    for graph, n in graph_sizes(st):
+        table.add_row(graph, str(n))
+    con.print(table)
+
+
+def main() -> None:
+    try:
+        app()
+    except JakkgError as e:
+        sys.stderr.write(f"error: {e}\n")
+        sys.exit(e.exit_code)
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        sys.exit(130)
+    except Exception as e:  # noqa: BLE001 - the user never sees a traceback
+        if os.environ.get("JAKKG_DEBUG"):
+            raise
+        sys.stderr.write(f"internal error: {type(e).__name__}: {e} (set JAKKG_DEBUG=1 for details)\n")
+        sys.exit(3)
+
+
+if __name__ == "__main__":
+    main()

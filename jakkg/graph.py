@@ -1,0 +1,272 @@
+"""Records → RDF quads (pyoxigraph terms), with provenance.
+
+IRIs are deterministic (drug name, document id + case number, evidence offsets), so two
+builds give isomorphic graphs. Each source document gets its own named graph; lexicon
+entries (drugs, diseases, ...) live in the lexicon graph, the TBox in the ontology graph.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Iterable, Iterator
+
+from pyoxigraph import Literal, NamedNode, Quad
+
+from .document import Span
+from .lexicon import Lexicon
+from .namespaces import (DCTERMS, JAKKG, LEXICON_GRAPH, OA, PROV, RDF, RDFS, SKOS, XSD,
+                         entity_iri, graph_iri)
+from .records import (AdverseEventReportRecord, Evidence, Extraction, PatientRecord, Regimen,
+                      SourceDocumentRecord, TherapyCourseRecord)
+
+TYPE = NamedNode(RDF + "type")
+LABEL = NamedNode(RDFS + "label")
+CONTEXT_CHARS = 32
+
+
+def J(name: str) -> NamedNode:
+    return NamedNode(JAKKG + name)
+
+
+def typed(value, datatype: str) -> Literal:
+    return Literal(str(value), datatype=NamedNode(XSD + datatype))
+
+
+def decimal(value: float) -> Literal:
+    text = format(Decimal(str(value)).normalize(), "f")
+    return typed(text if "." in text else text + ".0", "decimal")
+
+
+def boolean(value: bool) -> Literal:
+    return typed("true" if value else "false", "boolean")
+
+
+def text(value: str, lang: str | None = None) -> Literal:
+    return Literal(value, language=lang) if lang else Literal(value)
+
+
+# IRIs of lexicon entries, by vocabulary
+def drug_iri(i: str) -> NamedNode: return NamedNode(entity_iri("drug", i))
+def disease_iri(i: str) -> NamedNode: return NamedNode(entity_iri("disease", i))
+def event_iri(i: str) -> NamedNode: return NamedNode(entity_iri("adverse-event", i))
+def route_iri(i: str) -> NamedNode: return NamedNode(entity_iri("route", i))
+def outcome_iri(i: str) -> NamedNode: return NamedNode(entity_iri("outcome", i))
+def document_iri(i: str) -> NamedNode: return NamedNode(entity_iri("document", i))
+
+
+class QuadWriter:
+    """Collects quads for one named graph; de-duplicates repeated triples."""
+
+    def __init__(self, graph: str):
+        self.graph = NamedNode(graph)
+        self._seen: set = set()
+        self.quads: list[Quad] = []
+
+    def add(self, s, p, o) -> None:
+        key = (s, p, o)
+        if key not in self._seen:
+            self._seen.add(key)
+            self.quads.append(Quad(s, p, o, self.graph))
+
+    def notes(self, node, notes: Iterable[str]) -> None:
+        for note in dict.fromkeys(notes):
+            self.add(node, J("repairNote"), text(note))
+
+
+# --- the lexicon ---------------------------------------------------------------------------
+
+DRUG_CLASSES = {"jak_inhibitor": "JAKInhibitor", "drug": "Drug", "drug_class": "Drug",
+                "procedure": "Procedure"}
+
+
+def lexicon_quads(lexicon: Lexicon) -> list[Quad]:
+    w = QuadWriter(LEXICON_GRAPH)
+
+    def concept(node, entry, cls):
+        w.add(node, TYPE, J(cls))
+        w.add(node, LABEL, text(entry.label, "en"))
+        w.add(node, NamedNode(SKOS + "prefLabel"), text(entry.label, "en"))
+        for syn in entry.synonyms + entry.abbreviations:
+            w.add(node, NamedNode(SKOS + "altLabel"), text(syn, "en"))
+
+    for e in lexicon.drugs:
+        node = drug_iri(e.id)
+        concept(node, e, DRUG_CLASSES.get(e.kind, "Drug"))
+        if e.get("broader"):
+            w.add(node, NamedNode(SKOS + "broader"), drug_iri(e.get("broader")))
+        if e.get("default_route"):
+            w.add(node, J("defaultRoute"), route_iri(e.get("default_route")))
+        if e.get("max_daily_dose_mg"):
+            w.add(node, J("maxPlausibleDailyDose"), decimal(float(e.get("max_daily_dose_mg"))))
+    for e in lexicon.diseases:
+        node = disease_iri(e.id)
+        concept(node, e, "ClinicalCondition" if e.kind == "status" else "Disease")
+        if e.get("broader"):
+            w.add(node, NamedNode(SKOS + "broader"), disease_iri(e.get("broader")))
+    for e in lexicon.adverse_events:
+        concept(event_iri(e.id), e, "AdverseEvent")
+    for e in lexicon.routes:
+        concept(route_iri(e.id), e, "Route")
+    for e in lexicon.outcomes:
+        node = outcome_iri(e.id)
+        concept(node, e, "Outcome")
+        w.add(node, J("category"), text(e.get("category")))
+    return w.quads
+
+
+# --- documents -----------------------------------------------------------------------------
+
+class DocumentGraph:
+    """Quads for one source document's named graph."""
+
+    def __init__(self, doc_id: str, doc_text: str):
+        self.doc_id = doc_id
+        self.doc_text = doc_text
+        self.doc_node = document_iri(doc_id)
+        self.w = QuadWriter(graph_iri(doc_id))
+
+    def iri(self, kind: str, *parts) -> NamedNode:
+        return NamedNode(entity_iri(kind, self.doc_id, *parts))
+
+    def evidence(self, node, ev: Evidence) -> NamedNode:
+        span: Span = ev.span
+        e = self.iri("evidence", f"{span.start}-{span.end}")
+        add = self.w.add
+        add(e, TYPE, J("Evidence"))
+        add(e, NamedNode(OA + "hasSource"), self.doc_node)
+        add(e, NamedNode(OA + "exact"), text(span.text))
+        add(e, NamedNode(OA + "start"), typed(span.start, "nonNegativeInteger"))
+        add(e, NamedNode(OA + "end"), typed(span.end, "nonNegativeInteger"))
+        prefix = self.doc_text[max(0, span.start - CONTEXT_CHARS):span.start]
+        suffix = self.doc_text[span.end:span.end + CONTEXT_CHARS]
+        if prefix:
+            add(e, NamedNode(OA + "prefix"), text(prefix))
+        if suffix:
+            add(e, NamedNode(OA + "suffix"), text(suffix))
+        if ev.section:
+            add(e, J("section"), text(ev.section))
+        if ev.line:
+            add(e, J("line"), typed(ev.line, "positiveInteger"))
+        add(node, NamedNode(PROV + "wasDerivedFrom"), e)
+        return e
+
+    def source_document(self, d: SourceDocumentRecord) -> None:
+        n, add = self.doc_node, self.w.add
+        add(n, TYPE, J("SourceDocument"))
+        add(n, LABEL, text(d.title or d.file_name))
+        if d.title:
+            add(n, NamedNode(DCTERMS + "title"), text(d.title))
+        if d.doi:
+            add(n, NamedNode(DCTERMS + "identifier"), text(f"doi:{d.doi}"))
+            add(n, NamedNode(RDFS + "seeAlso"), NamedNode(f"https://doi.org/{d.doi}"))
+        if d.citation:
+            add(n, NamedNode(DCTERMS + "bibliographicCitation"), text(d.citation))
+        add(n, J("fileName"), text(d.file_name))
+        add(n, J("textLength"), typed(d.text_length, "nonNegativeInteger"))
+        add(n, J("sha256"), text(d.sha256))
+        for ev in d.evidence:
+            self.evidence(n, ev)
+
+    def regimen(self, r: Regimen, *parts) -> NamedNode:
+        n, add = self.iri("regimen", *parts), self.w.add
+        add(n, TYPE, J("DosingRegimen"))
+        add(n, J("drug"), drug_iri(r.drug))
+        if r.value is not None:
+            add(n, J("doseValue"), decimal(r.value))
+        if r.max_value is not None:
+            add(n, J("doseMax"), decimal(r.max_value))
+        if r.unit:
+            add(n, J("doseUnit"), text(r.unit))
+        if r.frequency:
+            add(n, J("frequency"), text(r.frequency))
+        if r.interval:
+            add(n, J("dosingInterval"), typed(r.interval, "dayTimeDuration"))
+        if r.administrations is not None:
+            add(n, J("administrationsPerInterval"), decimal(r.administrations))
+        if r.daily_dose is not None:
+            add(n, J("dailyDose"), decimal(r.daily_dose))
+        if r.daily_dose_max is not None:
+            add(n, J("dailyDoseMax"), decimal(r.daily_dose_max))
+        if r.route:
+            add(n, J("route"), route_iri(r.route))
+            add(n, J("routeAssumed"), boolean(r.route_assumed))
+        for note in r.notes:
+            add(n, J("regimenNote"), text(note))
+        self.w.notes(n, r.repairs)
+        self.evidence(n, r.evidence)
+        return n
+
+    def patient(self, p: PatientRecord) -> NamedNode:
+        n, add = self.iri("patient", p.key), self.w.add
+        add(n, TYPE, J("Patient"))
+        add(n, LABEL, text(f"patient of case {p.key} ({self.doc_id})"))
+        add(n, J("sex"), text(p.sex))
+        add(n, J("age"), typed(p.age, "integer"))
+        for c in p.comorbidities:
+            add(n, J("comorbidity"), disease_iri(c))
+        self.w.notes(n, p.repairs)
+        for ev in p.evidence:
+            self.evidence(n, ev)
+        return n
+
+    def adverse_event_report(self, a: AdverseEventReportRecord, case: int, k: int) -> NamedNode:
+        n, add = self.iri("adverse-event-report", case, k), self.w.add
+        add(n, TYPE, J("AdverseEventReport"))
+        add(n, LABEL, text(f"case {case} adverse event {k}"))
+        add(n, J("adverseEvent"), event_iri(a.event))
+        if a.attributed_to:
+            add(n, J("attributedTo"), drug_iri(a.attributed_to))
+        if a.detail:
+            add(n, J("eventDetail"), text(a.detail))
+        self.w.notes(n, a.repairs)
+        self.evidence(n, a.evidence)
+        return n
+
+    def therapy_course(self, c: TherapyCourseRecord) -> NamedNode:
+        n, add = self.iri("therapy-course", c.case), self.w.add
+        add(n, TYPE, J("TherapyCourse"))
+        add(n, LABEL, text(f"case {c.case} ({self.doc_id})"))
+        add(n, J("caseNumber"), typed(c.case, "integer"))
+        add(n, J("patient"), self.iri("patient", c.patient.key))
+        add(n, J("patientAge"), typed(c.patient_age, "integer"))
+        add(n, J("disease"), disease_iri(c.disease))
+        for t in c.previous_therapies:
+            add(n, J("previouslyFailedTherapy"), drug_iri(t))
+        add(n, J("jakInhibitorRegimen"), self.regimen(c.jaki, c.case, "jak-inhibitor"))
+        for i, r in enumerate(c.combined, start=1):
+            suffix = "combined" if len(c.combined) == 1 else f"combined-{i}"
+            add(n, J("combinedRegimen"), self.regimen(r, c.case, suffix))
+        if c.following:
+            add(n, J("followingRegimen"), self.regimen(c.following, c.case, "following"))
+        if c.monotherapy_outcome:
+            add(n, J("monotherapyOutcome"), outcome_iri(c.monotherapy_outcome))
+        if c.combination_outcome:
+            add(n, J("combinationOutcome"), outcome_iri(c.combination_outcome))
+        if c.combination_reason:
+            add(n, J("combinationReason"), text(c.combination_reason))
+        if c.duration_months is not None:
+            add(n, J("durationMonths"), decimal(c.duration_months))
+        add(n, J("ongoing"), boolean(c.ongoing))
+        if c.end_reason:
+            add(n, J("endReason"), text(c.end_reason))
+        if c.discontinuation_cause:
+            add(n, J("discontinuationCause"), text(c.discontinuation_cause))
+        for k, a in enumerate(c.adverse_events, start=1):
+            add(n, J("adverseEventReport"), self.adverse_event_report(a, c.case, k))
+        self.w.notes(n, c.repairs)
+        self.evidence(n, c.evidence)
+        return n
+
+
+def extraction_quads(x: Extraction, doc_text: str) -> list[Quad]:
+    g = DocumentGraph(x.document.id, doc_text)
+    g.source_document(x.document)
+    for p in x.patients:
+        g.patient(p)
+    for c in x.courses:
+        g.therapy_course(c)
+    return g.w.quads
+
+
+def iter_all(parts: Iterable[list[Quad]]) -> Iterator[Quad]:
+    for part in parts:
+        yield from part

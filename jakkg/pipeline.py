@@ -1,0 +1,84 @@
+"""documents → records → quads → store: the build, top-down."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from pyoxigraph import Quad
+
+from .document import Document
+from .errors import SourceError
+from .extract.case_table import extract_case_series, find_patient_table
+from .extract.source import describe_document
+from .graph import extraction_quads, lexicon_quads
+from .lexicon import DATA_DIR, Lexicon, load_lexicon
+from .records import Extraction
+from .store import default_store_path, ontology_quads, write_store
+
+SOURCES_DIR = DATA_DIR / "sources"
+
+
+@dataclass
+class BuildResult:
+    store: Path
+    documents: list[str] = field(default_factory=list)
+    quads: int = 0
+    extractions: list[Extraction] = field(default_factory=list)
+
+
+def source_files(sources: Path) -> list[Path]:
+    sources = Path(sources)
+    if not sources.exists():
+        raise SourceError("sources folder does not exist", sources)
+    if not sources.is_dir():
+        raise SourceError("sources path is not a folder", sources)
+    files = sorted(p for p in sources.glob("*.txt") if p.is_file())
+    if not files:
+        raise SourceError("sources folder holds no .txt documents", sources)
+    return files
+
+
+def extract(doc: Document, lexicon: Lexicon) -> Extraction:
+    """Pick the extractor for the document's genre."""
+    try:
+        find_patient_table(doc, lexicon)
+    except SourceError:
+        return Extraction(describe_document(doc))
+    return extract_case_series(doc, lexicon)
+
+
+def read_sources(sources: Path, lexicon: Lexicon,
+                 progress: Callable[[str], None] | None = None) -> list[tuple[Document, Extraction]]:
+    out = []
+    for path in source_files(sources):
+        if progress:
+            progress(path.name)
+        doc = Document.from_path(path)
+        extraction = extract(doc, lexicon)
+        if extraction.problems:
+            first = extraction.problems[0]
+            more = len(extraction.problems) - 1
+            raise SourceError(first.message + (f" (and {more} more problem(s))" if more else ""),
+                              first.path, first.line)
+        out.append((doc, extraction))
+    return out
+
+
+def graph_quads(read: list[tuple[Document, Extraction]], lexicon: Lexicon) -> list[Quad]:
+    quads = ontology_quads() + lexicon_quads(lexicon)
+    for doc, extraction in read:
+        quads.extend(extraction_quads(extraction, doc.text))
+    return quads
+
+
+def build(sources: str | Path = SOURCES_DIR, store: str | Path | None = None,
+          lexicon_dir: str | Path | None = None,
+          progress: Callable[[str], None] | None = None) -> BuildResult:
+    """Read every document in ``sources`` and write the store (atomically)."""
+    lexicon = load_lexicon(str(lexicon_dir) if lexicon_dir else None)
+    store_path = Path(store) if store else default_store_path()
+    read = read_sources(Path(sources), lexicon, progress)
+    quads = graph_quads(read, lexicon)
+    write_store(store_path, quads)
+    return BuildResult(store_path, [d.id for d, _ in read], len(quads), [x for _, x in read])

@@ -1,0 +1,98 @@
+"""The embedded store: a pyoxigraph (RocksDB) directory, written atomically.
+
+A build writes a complete new store next to the old one and swaps directories only when
+everything succeeded, so a failed build leaves the previous store exactly as it was.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from pyoxigraph import NamedNode, Quad, RdfFormat, Store, parse
+
+from .errors import StoreError
+from .namespaces import ONTOLOGY_GRAPH
+
+ROOT = Path(__file__).resolve().parent.parent
+ONTOLOGY_FILE = ROOT / "ontology" / "jakkg.ttl"
+SHAPES_FILE = ROOT / "ontology" / "shapes.ttl"
+CONTEXT_FILE = ROOT / "ontology" / "context.jsonld"
+
+
+def default_store_path() -> Path:
+    """``$JAKKG_STORE`` if set, else ``.jakkg/store`` in the current directory."""
+    return Path(os.environ.get("JAKKG_STORE", ".jakkg/store"))
+
+
+def ontology_quads(path: Path = ONTOLOGY_FILE) -> list[Quad]:
+    graph = NamedNode(ONTOLOGY_GRAPH)
+    with open(path, "rb") as f:
+        return [Quad(t.subject, t.predicate, t.object, graph)
+                for t in parse(f, format=RdfFormat.TURTLE, base_iri=path.as_uri())]
+
+
+def open_store(path: str | Path | None = None) -> Store:
+    """Open an existing store read-only; a clear error if there is none."""
+    path = Path(path) if path else default_store_path()
+    if not (path / "CURRENT").exists():
+        raise StoreError("no store here; run `jakkg build` first (or pass --store PATH)", path)
+    try:
+        return Store.read_only(str(path))
+    except OSError as e:
+        raise StoreError(f"cannot open store: {e}", path) from None
+
+
+def memory_store(quads: Iterable[Quad]) -> Store:
+    store = Store()
+    store.bulk_extend(quads)
+    return store
+
+
+@contextmanager
+def replacing(path: Path) -> Iterator[Path]:
+    """Yield a fresh temporary directory beside ``path``; on success it replaces ``path``,
+    on any error it is removed and ``path`` is untouched."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.building-", dir=path.parent))
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    old = None
+    if path.exists():
+        old = path.parent / f".{path.name}.old-{os.getpid()}"
+        os.replace(path, old)
+    os.replace(tmp, path)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def write_store(path: Path, quads: Iterable[Quad]) -> None:
+    """Write all quads into a new store at ``path`` (atomically replacing an old one)."""
+    with replacing(path) as tmp:
+        store = Store(str(tmp))
+        store.bulk_extend(quads)
+        store.flush()
+        store.optimize()
+        del store
+
+
+@contextmanager
+def atomic_file(path: Path, mode: str = "wb"):
+    """Write a file through a temporary sibling renamed into place on success."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, mode) as f:
+            yield f
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
