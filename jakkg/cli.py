@@ -143,6 +143,47 @@ def stats(store: Optional[Path] = StoreOption):
     con.print(table)
 
 
+# --- issue 5: competency questions, stated statistics, describe, plot ---
+
+@app.command("check-statistics")
+def check_statistics(
+    fmt: str = typer.Option("table", "--format", "-f", help="table|markdown|csv"),
+    fail_on_difference: bool = typer.Option(False, "--fail-on-difference", help="Exit 4 when a stated statistic differs from the table."),
+    store: Optional[Path] = StoreOption,
+):
+    """The letter's stated statistics next to the values recomputed from its table."""
+    import csv
+
+    from rich.table import Table
+
+    from .check_statistics import compare, markdown, number_text
+    from .store import open_store
+
+    rows = compare(open_store(store))
+    if fmt == "markdown":
+        sys.stdout.write(markdown(rows))
+    elif fmt == "csv":
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        w.writerow(["key", "stated", "computed", "status", "quote", "line"])
+        for r in rows:
+            w.writerow([r.key, number_text(r.stated), number_text(r.computed), r.status, r.quote, r.line])
+    elif fmt == "table":
+        table = Table("statistic", "stated", "computed", "", "the letter says (line)")
+        for r in rows:
+            style = "" if r.agrees else "bold red"
+            table.add_row(r.key, number_text(r.stated), number_text(r.computed),
+                          f"[{style}]{r.status}[/]" if style else r.status, f"{r.quote} ({r.line})")
+        con = _console()
+        con.print(table)
+        differ = sum(not r.agrees for r in rows)
+        con.print(f"{len(rows)} stated statistics: {len(rows) - differ} agree with the table, {differ} do not",
+                  style="dim")
+    else:
+        raise JakkgError(f"format '{fmt}' is not one of table, markdown, csv")
+    if fail_on_difference and any(not r.agrees for r in rows):
+        raise typer.Exit(4)
+
+
 def main() -> None:
     try:
         app()

@@ -14,9 +14,9 @@ from pyoxigraph import Literal, NamedNode, Quad
 from .document import Span
 from .lexicon import Lexicon
 from .namespaces import (DCTERMS, JAKKG, LEXICON_GRAPH, OA, PROV, RDF, RDFS, SKOS, XSD,
-                         entity_iri, graph_iri)
-from .records import (AdverseEventReportRecord, Evidence, Extraction, PatientRecord, Regimen,
-                      SourceDocumentRecord, TherapyCourseRecord)
+                         entity_iri, graph_iri, slug)
+from .records import (AdverseEventReportRecord, CohortStatisticRecord, Evidence, Extraction,
+                      PatientRecord, Regimen, SourceDocumentRecord, TherapyCourseRecord)
 
 TYPE = NamedNode(RDF + "type")
 LABEL = NamedNode(RDFS + "label")
@@ -256,6 +256,25 @@ class DocumentGraph:
         self.evidence(n, c.evidence)
         return n
 
+    def cohort_statistic(self, s: CohortStatisticRecord) -> NamedNode:
+        """A summary number the document states about its cohort (issue 5)."""
+        n = self.iri("cohort-statistic", slug(s.key))
+        if (n, TYPE, J("CohortStatistic")) in self.w._seen:   # the same key stated twice: keep both
+            n = self.iri("cohort-statistic", slug(s.key), s.evidence.span.start)
+        add = self.w.add
+        add(n, TYPE, J("CohortStatistic"))
+        add(n, LABEL, text(f"stated: {s.label} = {s.stated_text}"))
+        add(n, J("statisticKey"), text(s.key))
+        add(n, J("statedValue"), decimal(s.value))
+        add(n, J("statedPrecision"), typed(s.precision, "nonNegativeInteger"))
+        add(n, J("statedText"), text(s.stated_text))
+        add(n, J("statisticUnit"), text(s.unit))
+        if s.subject:
+            kind, entity_id = s.subject
+            add(n, J("statisticSubject"), drug_iri(entity_id) if kind == "drug" else disease_iri(entity_id))
+        self.evidence(n, s.evidence)
+        return n
+
 
 def extraction_quads(x: Extraction, doc_text: str) -> list[Quad]:
     g = DocumentGraph(x.document.id, doc_text)
@@ -264,6 +283,8 @@ def extraction_quads(x: Extraction, doc_text: str) -> list[Quad]:
         g.patient(p)
     for c in x.courses:
         g.therapy_course(c)
+    for s in x.statistics:
+        g.cohort_statistic(s)
     return g.w.quads
 
 

@@ -92,7 +92,7 @@ def run(store: Store, sparql: str, params: dict[str, object] | None = None,
         result = store.query(sparql, use_default_graph_as_union=True, prefixes=PREFIXES,
                              substitutions=substitutions or None)
     except SyntaxError as e:
-        raise QueryError(f"SPARQL syntax error: {e}", source) from None
+        raise syntax_error(e, sparql, source) from None
     except OSError as e:
         raise QueryError(f"query failed: {e}", source) from None
     if isinstance(result, QueryBoolean):
@@ -102,6 +102,60 @@ def run(store: Store, sparql: str, params: dict[str, object] | None = None,
         rows = [{v: s[v] for v in variables} for s in result]
         return Result("select", variables, rows)
     return Result("graph", [], [], triples=list(result))
+
+
+class QuerySyntaxError(QueryError):
+    """A query that does not parse: ``file:line:column: SPARQL syntax error: ...``."""
+
+    def __init__(self, message: str, path: str, line: int | None, column: int | None):
+        super().__init__(message, path, line)
+        self.column = column
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}:{self.column}: " if self.line else f"{self.path}: "
+        return where + self.message
+
+
+SYNTAX_POSITION = re.compile(r"^\s*error at (\d+):(\d+):\s*(.*)$", re.S)
+MAX_EXPECTED = 6
+
+
+def syntax_error(e: SyntaxError, sparql: str, source: str) -> QuerySyntaxError:
+    """pyoxigraph reports ``error at LINE:COLUMN: expected one of A, B, ...``; keep the
+    position, shorten the list of expected tokens and show the text found there."""
+    text = str(e).strip()
+    m = SYNTAX_POSITION.match(text)
+    if not m:
+        return QuerySyntaxError(f"SPARQL syntax error: {text.splitlines()[0] if text else 'cannot parse'}",
+                                source, None, None)
+    line, column, message = int(m.group(1)), int(m.group(2)), m.group(3).strip()
+    lines = sparql.splitlines()
+    before = lines[line - 1][:max(0, column - 1)] if 0 < line <= len(lines) else ""
+    expected = re.match(r"expected one of (.*)$", message, re.S)
+    if expected:
+        items = [t.strip() for t in re.findall(r'\[[^\]]*\]|"(?:\\.|[^"\\])*"|[^,\[\]"]+', expected.group(1))]
+        items = [t for t in items if t and not t.startswith("[")]
+        sentences = [t for t in items if " " in t]
+        tokens = [t for t in items if " " not in t]
+        if any(t.lower() == "prefix not found" for t in sentences):
+            prefixed = re.search(r"([A-Za-z][\w.-]*)?:[\w.-]*$", before)
+            name = (prefixed.group(1) or "") if prefixed else ""
+            message = f"unknown prefix '{name}:' (declare it with PREFIX)"
+        elif sentences:
+            message = sentences[0]
+        elif tokens:
+            more = len(tokens) - MAX_EXPECTED
+            message = "expected " + (" or ".join(tokens) if len(tokens) <= 2 else
+                                     ", ".join(tokens[:MAX_EXPECTED]) + (f", … ({more} more)" if more > 0 else ""))
+        else:
+            message = "unexpected text"
+    else:
+        message = message.splitlines()[0] if message else "cannot parse"
+    found = ""
+    if 0 < line <= len(lines):
+        found = lines[line - 1][max(0, column - 1):].strip()[:20]
+    near = f" near '{found}'" if found else " at the end of the query"
+    return QuerySyntaxError(f"SPARQL syntax error{near}: {message}", source, line, column)
 
 
 def term_text(term) -> str:

@@ -107,3 +107,18 @@ class Extraction:
     courses: list[TherapyCourseRecord] = field(default_factory=list)
     patients: list[PatientRecord] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    statistics: list["CohortStatisticRecord"] = field(default_factory=list)
+
+
+@dataclass
+class CohortStatisticRecord:
+    """A summary number a document states about its own cohort ("18 patients")."""
+
+    key: str                       # what is counted: "patients", "courses-with-combined-drug:methotrexate"
+    value: float                   # as stated
+    precision: int                 # decimals as written ("14.8" → 1, "43" → 0)
+    unit: str                      # "patients", "courses", "years", "months", "percent", ...
+    label: str                     # human wording of the key
+    stated_text: str               # the number as written ("Twelve", "61.1")
+    evidence: Evidence             # the phrase stating it
+    subject: tuple[str, str] | None = None   # ("drug"|"disease", lexicon id) the count is about

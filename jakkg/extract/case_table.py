@@ -14,6 +14,7 @@ from ..errors import SourceError
 from ..lexicon import Lexicon, normalise
 from ..records import (AdverseEventReportRecord, Extraction, PatientRecord, Problem, Regimen,
                        TherapyCourseRecord)
+from .cohort_statistics import extract_cohort_statistics
 from .dosing import DoseError, parse_dose
 from .mentions import is_none, list_cell, resolve, split_and, split_top_level, unknown_message
 from .source import describe_document, evidence
@@ -192,6 +193,7 @@ class CaseTableReader:
             raise SourceError("patient table has a header but no rows", self.path,
                               self.table.header_line)
         extraction.patients = resolve_patients(extraction.courses)
+        extraction.statistics = extract_cohort_statistics(self.doc, self.lexicon)
         extraction.problems = self.problems
         return extraction
 
