@@ -224,7 +224,8 @@ def graph_text(result: Result, fmt: str) -> str:
     from pyoxigraph import serialize
     rdf_format = {"turtle": RdfFormat.TURTLE, "nt": RdfFormat.N_TRIPLES,
                   "jsonld": RdfFormat.JSON_LD}[fmt]
-    kwargs = {"prefixes": PREFIXES} if fmt == "turtle" else {}
+    # no "id:" prefix: instance IRIs have slashes, which Turtle would escape ("id:a\\/b")
+    kwargs = {"prefixes": {p: iri for p, iri in PREFIXES.items() if p != "id"}} if fmt == "turtle" else {}
     return serialize(result.triples, format=rdf_format, **kwargs).decode("utf-8")
 
 
