@@ -184,6 +184,21 @@ def check_statistics(
         raise typer.Exit(4)
 
 
+@app.command()
+def describe(
+    name: str = typer.Argument(..., help="A label, synonym or abbreviation (baricitinib, AA), or an IRI / prefixed name."),
+    limit: int = typer.Option(8, "--limit", help="Neighbours shown per property."),
+    store: Optional[Path] = StoreOption,
+):
+    """Everything the graph knows about an entity: types, labels, statements, evidence."""
+    from .describe import describe as run_describe
+    from .describe import render
+    from .store import open_store
+
+    from rich.console import Console
+    Console(emoji=False, highlight=False).print(render(run_describe(open_store(store), name), limit=limit))
+
+
 def main() -> None:
     try:
         app()
