@@ -199,6 +199,24 @@ def describe(
     Console(emoji=False, highlight=False).print(render(run_describe(open_store(store), name), limit=limit))
 
 
+plot_app = typer.Typer(help="Pictures drawn from the graph.", no_args_is_help=True)
+app.add_typer(plot_app, name="plot")
+
+
+@plot_app.command("cohort")
+def plot_cohort_command(
+    output: Path = typer.Option(..., "-o", "--output", help="FILE.png, FILE.svg or FILE.pdf"),
+    store: Optional[Path] = StoreOption,
+):
+    """Swimmer plot of the case series' therapy courses (queries/18-cohort-swimmer.rq)."""
+    from .plot import plot_cohort
+    from .store import open_store
+
+    result = plot_cohort(open_store(store), output)
+    _console().print(f"wrote {result.path}: {len(result.bars)} courses of "
+                     f"{len({r['patient'] for r in result.rows})} patients")
+
+
 def main() -> None:
     try:
         app()
