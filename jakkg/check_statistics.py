@@ -54,7 +54,7 @@ def markdown(rows: list[Comparison]) -> str:
     lines = ["| statistic (key) | stated | computed from Table 1 | | the letter says (line) |",
              "|---|---:|---:|---|---|"]
     for r in rows:
-        quote = r.quote.replace("|", "\\|")
+        quote = r.quote.replace("|", "\\|").replace("[", "\\[").replace("]", "\\]")
         mark = "agrees" if r.agrees else f"**{r.status}**"
         lines.append(f"| `{r.key}` | {number_text(r.stated)} | {number_text(r.computed)} | {mark} "
                      f"| “{quote}” ({r.line}) |")

@@ -123,3 +123,11 @@ def test_check_statistics_command(store_path):
     r = subprocess.run([sys.executable, "-m", "jakkg", "check-statistics", "--store", str(store_path),
                         "--fail-on-difference"], capture_output=True, text=True)
     assert r.returncode == 4 and "do not" in r.stdout
+
+
+def test_readme_shows_the_current_table(store):
+    from pathlib import Path
+
+    from jakkg.check_statistics import markdown
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert markdown(compare(store)) in readme
