@@ -271,7 +271,8 @@ class DocumentGraph:
         add(n, J("statisticUnit"), text(s.unit))
         if s.subject:
             kind, entity_id = s.subject
-            add(n, J("statisticSubject"), drug_iri(entity_id) if kind == "drug" else disease_iri(entity_id))
+            iri = {"drug": drug_iri, "disease": disease_iri, "event": event_iri}[kind]
+            add(n, J("statisticSubject"), iri(entity_id))
         self.evidence(n, s.evidence)
         return n
 

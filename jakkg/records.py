@@ -121,4 +121,4 @@ class CohortStatisticRecord:
     label: str                     # human wording of the key
     stated_text: str               # the number as written ("Twelve", "61.1")
     evidence: Evidence             # the phrase stating it
-    subject: tuple[str, str] | None = None   # ("drug"|"disease", lexicon id) the count is about
+    subject: tuple[str, str] | None = None   # ("drug"|"disease"|"event", lexicon id) the count is about

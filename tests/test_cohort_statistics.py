@@ -22,6 +22,9 @@ STATED = {
     "complete-response-percent": 61.1, "no-improvement-patients": 3, "no-improvement-percent": 17,
     "distinct-adverse-events": 13, "patients-with-adverse-events": 10,
     "patients-switched-to:ruxolitinib": 3, "patients-switched-to:upadacitinib": 2,
+    "patients-with-adverse-event:oral-intolerance": 1, "patients-with-adverse-event:arthralgia": 1,
+    "patients-with-adverse-event:oral-herpes-simplex-infection": 3,
+    "patients-with-adverse-event:dyslipidemia": 1, "patients-with-adverse-event:lymphopenia": 1,
 }
 
 # Table 1 agrees with these (counted by hand from the table).
@@ -31,7 +34,11 @@ AGREE = ["patients", "men", "women", "patients-with-disease:alopecia-areata",
          "courses-with-combined-drug:methotrexate", "courses-with-combined-drug:prednisone",
          "courses-with-combined-drug:dupilumab", "courses-with-combined-drug:tacrolimus",
          "courses-with-combined-drug:cyclosporine", "patients-on-jaki:baricitinib",
-         "patients-on-jaki:upadacitinib", "courses", "mean-age", "distinct-adverse-events"]
+         "patients-on-jaki:upadacitinib", "courses", "mean-age", "distinct-adverse-events",
+         "patients-with-adverse-event:oral-intolerance", "patients-with-adverse-event:arthralgia",
+         "patients-with-adverse-event:lymphopenia", "patients-with-adverse-event:transaminitis",
+         "patients-switched-to:ruxolitinib", "patients-switched-to:upadacitinib",
+         "courses-uncontrolled-before-jaki", "no-improvement-patients"]
 
 
 @pytest.fixture(scope="module")
@@ -110,6 +117,10 @@ def test_other_statements_the_table_does_not_support(comparison):
     # adverse events appear in 8 patients' rows, the text says 10
     assert comparison["patients-with-adverse-events"].computed == 8
     assert comparison["no-improvement-percent"].status == "agrees"   # 3/18 = 16.7 → 17
+    # "relapse of oral herpes simplex (3)": one man (cases 7 and 8) has oral herpes in Table 1
+    assert comparison["patients-with-adverse-event:oral-herpes-simplex-infection"].computed == 1
+    # "dyslipidemia (1)": Table 1 names hypercholesterolemia and hypertriglyceridemia instead
+    assert comparison["patients-with-adverse-event:dyslipidemia"].computed == 0
 
 
 def test_check_statistics_command(store_path):

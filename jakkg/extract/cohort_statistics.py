@@ -68,6 +68,7 @@ class Rule:
     pattern: str                      # regex with {NUM}, {DRUG}, {JAKI}, {DISEASE} placeholders
     values: list[Value]
     sentence: str | None = None       # only in sentences matching this regex
+    min_matches: int = 1              # a list: only where the pattern matches this often
 
 
 def V(group: str, key: str, unit: str, label: str) -> Value:
@@ -123,6 +124,10 @@ RULES: list[Rule] = [
     Rule(r"(?P<n>{NUM})\s+(?:cases|patients),\s+patients\s+who\s+did\s+not\s+achieve\s+(?:a\s+)?complete\s+response\s+with\s+[^.]*?initiated\s+on",
          [V("n", "courses-uncontrolled-before-jaki", "courses",
             "courses started because prior immunosuppressants or biologics did not control the disease")]),
+    # "oral intolerance (1), arthralgia (1), ... mild lymphopenia (810 cells/10⁹/L) (1), ..."
+    Rule(r"(?P<event>{EVENT})[^(),;.]{0,25}?(?:\s*\([^()]*\))?\s*\((?P<n>{NUM})\)",
+         [V("n", "patients-with-adverse-event:{event}", "patients", "patients with {event}")],
+         min_matches=2),
     Rule(r"(?P<n>{NUM})\s+patients\s+who\s+achieved\s+complete\s+responses?,\s+the\s+classic\s+immunosuppressant\s+was\s+withdrawn",
          [V("n", "complete-response-immunosuppressant-withdrawn", "patients",
             "patients whose combined immunosuppressant was withdrawn after a complete response")]),
@@ -138,13 +143,17 @@ class StatisticsReader:
             "DRUG": names_pattern(lexicon.drugs),
             "JAKI": names_pattern(lexicon.drugs, {"jak_inhibitor"}),
             "DISEASE": names_pattern(lexicon.diseases),
+            "EVENT": names_pattern(lexicon.adverse_events),
         }
         self.rules = [(re.compile(_fill(r.pattern, placeholders), re.I),
                        re.compile(r.sentence, re.I) if r.sentence else None, r) for r in RULES]
 
+    def vocabulary(self, kind: str) -> Vocabulary:
+        return {"drug": self.lexicon.drugs, "disease": self.lexicon.diseases,
+                "event": self.lexicon.adverse_events}[kind]
+
     def entity(self, kind: str, text: str) -> str | None:
-        vocab = self.lexicon.drugs if kind == "drug" else self.lexicon.diseases
-        entry = vocab.lookup(re.sub(r"\s+", " ", text))
+        entry = self.vocabulary(kind).lookup(re.sub(r"\s+", " ", text))
         return entry.id if entry else None
 
     def read(self) -> list[CohortStatisticRecord]:
@@ -153,20 +162,22 @@ class StatisticsReader:
             for pattern, only_in, rule in self.rules:
                 if only_in and not only_in.search(sentence.text):
                     continue
-                for m in pattern.finditer(sentence.text):
+                matches = list(pattern.finditer(sentence.text))
+                if len(matches) < rule.min_matches:
+                    continue
+                for m in matches:
                     out.extend(self.records(sentence, m, rule))
         return out
 
     def records(self, sentence: Span, m: re.Match, rule: Rule) -> Iterator[CohortStatisticRecord]:
         entities, labels = {}, {}
-        for kind in ("drug", "disease"):
+        for kind in ("drug", "disease", "event"):
             if kind in m.groupdict() and m.group(kind):
                 entity_id = self.entity(kind, m.group(kind))
                 if entity_id is None:
                     return
                 entities[kind] = entity_id
-                vocab = self.lexicon.drugs if kind == "drug" else self.lexicon.diseases
-                labels[kind] = vocab[entity_id].label
+                labels[kind] = self.vocabulary(kind)[entity_id].label
         phrase = self.doc.span(sentence.start + m.start(), sentence.start + m.end())
         for v in rule.values:
             value, precision = number(m.group(v.group))
@@ -178,7 +189,7 @@ class StatisticsReader:
 
 
 def _fill(pattern: str, placeholders: dict[str, str]) -> str:
-    return re.sub(r"\{(NUM|DRUG|JAKI|DISEASE)\}", lambda m: placeholders[m.group(1)], pattern)
+    return re.sub(r"\{(NUM|DRUG|JAKI|DISEASE|EVENT)\}", lambda m: placeholders[m.group(1)], pattern)
 
 
 def prose_sentences(doc: Document) -> list[Span]:
