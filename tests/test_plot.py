@@ -57,3 +57,11 @@ def test_cli(store_path, tmp_path):
                         str(store_path)], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert out.exists() and "22 courses of 18 patients" in r.stdout
+
+
+def test_nothing_to_plot_writes_nothing(tmp_path):
+    from jakkg.store import memory_store, ontology_quads
+    empty = memory_store(ontology_quads())
+    with pytest.raises(JakkgError, match="no therapy courses"):
+        plot_cohort(empty, tmp_path / "c.png")
+    assert list(tmp_path.iterdir()) == []
