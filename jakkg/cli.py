@@ -187,16 +187,27 @@ def check_statistics(
 @app.command()
 def describe(
     name: str = typer.Argument(..., help="A label, synonym or abbreviation (baricitinib, AA), or an IRI / prefixed name."),
-    limit: int = typer.Option(8, "--limit", help="Neighbours shown per property."),
+    limit: int = typer.Option(8, "--limit", help="Neighbours shown per property (text output)."),
+    fmt: str = typer.Option("text", "--format", "-f", help="text|json"),
     store: Optional[Path] = StoreOption,
 ):
     """Everything the graph knows about an entity: types, labels, statements, evidence."""
+    import dataclasses
+    import json
+
+    from rich.console import Console
+
     from .describe import describe as run_describe
     from .describe import render
     from .store import open_store
 
-    from rich.console import Console
-    Console(emoji=False, highlight=False).print(render(run_describe(open_store(store), name), limit=limit))
+    if fmt not in ("text", "json"):
+        raise JakkgError(f"format '{fmt}' is not one of text, json")
+    found = run_describe(open_store(store), name)
+    if fmt == "json":
+        sys.stdout.write(json.dumps([dataclasses.asdict(d) for d in found], indent=2, ensure_ascii=False) + "\n")
+    else:
+        Console(emoji=False, highlight=False).print(render(found, limit=limit))
 
 
 plot_app = typer.Typer(help="Pictures drawn from the graph.", no_args_is_help=True)

@@ -63,3 +63,14 @@ def test_cli(store_path):
                         str(store_path)], capture_output=True, text=True)
     assert r.returncode == 1
     assert r.stderr.strip() == "error: nothing in the graph is labelled 'nothing-like-this'"
+
+
+def test_cli_json(store_path):
+    import json
+    r = subprocess.run([sys.executable, "-m", "jakkg", "describe", "IGD", "-f", "json", "--store",
+                        str(store_path)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    [d] = json.loads(r.stdout)
+    assert d["label"] == "interstitial granulomatous dermatitis"
+    assert [n["text"] for n in d["incoming"]["jakkg:disease"]] == [
+        "case 4 (muntaner-virgili-2025-jaki-combination-letter)"]
