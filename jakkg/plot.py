@@ -70,15 +70,6 @@ def _first_case(rows: list[dict], patient: str) -> int:
     return min(r["case"] for r in rows if r["patient"] == patient)
 
 
-def _ordinary_permissions(path: Path) -> None:
-    """atomic_file writes through mkstemp (mode 0600); give the picture the mode a plain
-    open() would (0666 less the umask)."""
-    import os
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(path, 0o666 & ~umask)
-
-
 def plot_cohort(store: Store, output: str | Path) -> CohortPlot:
     output = Path(output)
     fmt = FORMATS.get(output.suffix.lower())
@@ -125,5 +116,4 @@ def plot_cohort(store: Store, output: str | Path) -> CohortPlot:
     with atomic_file(output, "wb") as f:
         fig.savefig(f, format=fmt, dpi=150)
     plt.close(fig)
-    _ordinary_permissions(output)
     return CohortPlot(rows, bars, output)
