@@ -110,6 +110,8 @@ def lexicon_quads(lexicon: Lexicon) -> list[Quad]:
         node = outcome_iri(e.id)
         concept(node, e, "Outcome")
         w.add(node, J("category"), text(e.get("category")))
+    from .vocab import vocabulary_quads  # issue 6: external IDs, isoform targets, generations
+    vocabulary_quads(w, lexicon)
     return w.quads
 
 
