@@ -113,7 +113,7 @@ def _print_table(result) -> None:
 
 @app.command()
 def export(
-    fmt: str = typer.Option("turtle", "--format", "-f", help="turtle|jsonld|nt|nquads|trig|xml"),
+    fmt: str = typer.Option("turtle", "--format", "-f", help="turtle|jsonld|nt|nquads|trig|xml|sssom"),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Output file (default: stdout)."),
     store: Optional[Path] = StoreOption,
 ):
@@ -121,6 +121,12 @@ def export(
     from .export import export as run_export
     from .store import open_store
 
+    if fmt == "sssom":  # issue 6: the lexicon's external-ID mappings as SSSOM TSV
+        from .sssom import export_sssom
+        data = export_sssom(output)
+        if data is not None:
+            sys.stdout.buffer.write(data)
+        return
     data = run_export(open_store(store), fmt, output)
     if data is not None:
         sys.stdout.buffer.write(data)
@@ -226,6 +232,46 @@ def plot_cohort_command(
     result = plot_cohort(open_store(store), output)
     _console().print(f"wrote {result.path}: {len(result.bars)} courses of "
                      f"{len({r['patient'] for r in result.rows})} patients")
+
+
+# --- issue 6: OWL reasoning and ontology documentation ---
+
+@app.command()
+def reason(
+    reasoner: str = typer.Option("auto", "--reasoner", help="auto (HermiT if Java is present, else owlrl) | hermit | owlrl."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Reason and report, but do not write the store."),
+    store: Optional[Path] = StoreOption,
+):
+    """Classify drugs, courses and claims under the defined classes (owlready2 + HermiT) and
+    write the inferred types into the named graph https://w3id.org/jakkg/graph/inferred."""
+    from rich.table import Table
+
+    from .reason import INFERRED_GRAPH
+    from .reason import reason as run_reason
+
+    result = run_reason(_store_path(store), reasoner, write=not dry_run)
+    con = _console()
+    if result.note:
+        _console(stderr=True).print(result.note, style="yellow")
+    con.print(f"{result.reasoner}: consistent, {len(result.unsatisfiable)} unsatisfiable class(es) "
+              f"over {result.input_triples} input triples")
+    for iri in result.unsatisfiable:
+        con.print(f"unsatisfiable: {iri}", style="red")
+    table = Table("inferred class", "individuals")
+    for cls, inds in result.by_class().items():
+        table.add_row(cls.rsplit("#", 1)[-1], ", ".join(i.rstrip("/").rsplit("/", 1)[-1] for i in inds))
+    con.print(table)
+    con.print(f"{len(result.inferred)} inferred type(s)"
+              + ("" if dry_run else f" written to <{INFERRED_GRAPH}>"))
+    if result.unsatisfiable:
+        raise typer.Exit(1)
+
+
+@app.command()
+def docs(output: Path = typer.Option(Path("site"), "-o", "--output", help="Output folder (index.html is written there).")):
+    """Render the ontology as HTML with pyLODE."""
+    from .docs import write_docs
+    _console().print(f"wrote {write_docs(output)}")
 
 
 def main() -> None:

@@ -107,7 +107,8 @@ def reasoning_input(store: Store) -> list[Triple]:
             data.append(q.triple)
             subjects.add(q.subject)
     for s in subjects:
-        data += [q.triple for q in store.quads_for_pattern(s, TYPE, None)]
+        data += [q.triple for q in store.quads_for_pattern(s, TYPE, None)
+                 if q.graph_name != NamedNode(INFERRED_GRAPH)]
     return tbox + lexicon + data + closure_axioms(lexicon + data)
 
 
