@@ -143,7 +143,8 @@ def _hermit(triples: list[Triple]) -> ReasonResult:
             return ReasonResult("HermiT", False, input_triples=len(triples))
         except owlready2.OwlReadyJavaError as e:
             raise ReasoningError(f"HermiT failed: {str(e).strip().splitlines()[-1]}") from None
-        unsat = sorted(c.iri for c in world.inconsistent_classes() if hasattr(c, "iri"))
+        unsat = sorted(c.iri for c in world.inconsistent_classes()
+                       if hasattr(c, "iri") and c.iri != OWL + "Nothing")
         inferred = []
         for ind in individuals:
             for cls in sorted(types(ind) - before[ind.iri] - {OWL + "Thing"}):

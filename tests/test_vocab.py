@@ -263,6 +263,27 @@ def test_reasoning_input_has_no_evidence_and_closes_the_target_lists(store):
     assert sorted(int(t.object.value) for t in maxq) == [1, 1, 1, 1, 1, 2, 2, 2]
 
 
+def test_hermit_reports_an_unsatisfiable_class(store):
+    """The satisfiability check can fail: a class under both Drug and not-Drug is reported."""
+    from pyoxigraph import BlankNode, NamedNode, Triple
+    from jakkg.reason import reason_triples, reasoning_input
+    owl, rdfs = "http://www.w3.org/2002/07/owl#", "http://www.w3.org/2000/01/rdf-schema#"
+    bad, neg = NamedNode(JAKKG + "DrugAndNotDrug"), BlankNode()
+    extra = [Triple(bad, NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), NamedNode(owl + "Class")),
+             Triple(bad, NamedNode(rdfs + "subClassOf"), NamedNode(JAKKG + "Drug")),
+             Triple(neg, NamedNode(owl + "complementOf"), NamedNode(JAKKG + "Drug")),
+             Triple(bad, NamedNode(rdfs + "subClassOf"), neg)]
+    result = reason_triples(reasoning_input(store) + extra, "hermit")
+    assert result.consistent and result.unsatisfiable == [JAKKG + "DrugAndNotDrug"]
+
+
+def test_reason_unknown_reasoner_is_one_line_error(store_path):
+    r = subprocess.run([sys.executable, "-m", "jakkg", "reason", "--reasoner", "pellet",
+                        "--store", str(store_path)], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 1
+    assert r.stderr == "error: unknown reasoner 'pellet' (choose auto, hermit or owlrl)\n"
+
+
 def test_owlrl_fallback_without_java(store, monkeypatch):
     import jakkg.reason as reason
     monkeypatch.setattr(reason, "java_available", lambda: False)
