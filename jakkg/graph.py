@@ -17,6 +17,8 @@ from .namespaces import (DCTERMS, JAKKG, LEXICON_GRAPH, OA, PROV, RDF, RDFS, SKO
                          entity_iri, graph_iri, slug)
 from .records import (AdverseEventReportRecord, CohortStatisticRecord, Evidence, Extraction,
                       PatientRecord, Regimen, SourceDocumentRecord, TherapyCourseRecord)
+from .records import (ApprovalClaimRecord, ClassAdverseEventClaimRecord, DrugUseClaimRecord,
+                      MechanismClaimRecord, ReferenceRecord)
 
 TYPE = NamedNode(RDF + "type")
 LABEL = NamedNode(RDFS + "label")
@@ -279,6 +281,111 @@ class DocumentGraph:
         return n
 
 
+    # --- issue 3: references and review claims --------------------------------------------
+    def reference(self, r: ReferenceRecord) -> NamedNode:
+        n, add = self.iri("reference", r.number), self.w.add
+        add(n, TYPE, J("Reference"))
+        add(n, LABEL, text(f"reference {r.number} of {self.doc_id}"))
+        add(n, J("referenceNumber"), typed(r.number, "integer"))
+        add(n, J("citedBy"), self.doc_node)
+        if r.authors:
+            add(n, NamedNode(DCTERMS + "creator"), text(r.authors))
+        if r.title:
+            add(n, NamedNode(DCTERMS + "title"), text(r.title))
+        if r.journal:
+            add(n, J("journal"), text(r.journal))
+        if r.year:
+            add(n, J("year"), typed(r.year, "gYear"))
+        if r.doi:
+            add(n, NamedNode(DCTERMS + "identifier"), text(f"doi:{r.doi}"))
+            add(n, NamedNode(RDFS + "seeAlso"), NamedNode(f"https://doi.org/{r.doi}"))
+        if r.identifier:
+            add(n, NamedNode(DCTERMS + "identifier"), text(r.identifier))
+        if r.url:
+            add(n, NamedNode(RDFS + "seeAlso"), NamedNode(r.url))
+        self.evidence(n, r.evidence)
+        return n
+
+    def _claim(self, n, cls: str, label: str, drug: str | None, route: str | None,
+               route_inferred: bool, refs: list[int], known_refs: set[int],
+               evidence: list[Evidence], repairs: list[str] = ()) -> None:
+        add = self.w.add
+        add(n, TYPE, J(cls))
+        add(n, LABEL, text(label))
+        if drug:
+            add(n, J("drug"), drug_iri(drug))
+        if route:
+            add(n, J("route"), route_iri(route))
+            add(n, J("routeInferred"), boolean(route_inferred))
+        for k in refs:
+            if k in known_refs:
+                add(n, J("citesReference"), self.iri("reference", k))
+        self.w.notes(n, repairs)
+        for ev in evidence:
+            self.evidence(n, ev)
+
+    def drug_use_claim(self, c: DrugUseClaimRecord, known_refs: set[int]) -> NamedNode:
+        n, add = self.iri("drug-use-claim", c.key), self.w.add
+        self._claim(n, "DrugUseClaim", f"{c.drug} ({c.route or 'route not stated'}) for {c.disease}",
+                    c.drug, c.route, c.route_assumed, c.references, known_refs, c.evidence, c.repairs)
+        add(n, J("disease"), disease_iri(c.disease))
+        for r in c.regimens:
+            add(n, J("regimen"), self.regimen(r, f"at-{r.evidence.span.start}-{r.evidence.span.end}"))
+        if c.use_status:
+            add(n, J("useStatus"), text(c.use_status))
+        if c.outcome_text:
+            add(n, J("outcomeText"), text(c.outcome_text))
+        if c.response_percent is not None:
+            add(n, J("responsePercent"), decimal(c.response_percent))
+        if c.responders is not None:
+            add(n, J("responders"), typed(c.responders, "integer"))
+        if c.patient_count is not None:
+            add(n, J("patientCount"), typed(c.patient_count, "integer"))
+        if c.time_to_response:
+            add(n, J("timeToResponse"), text(c.time_to_response))
+        if c.time_min_days is not None:
+            add(n, J("timeMinDays"), decimal(c.time_min_days))
+            add(n, J("timeMaxDays"), decimal(c.time_max_days))
+        if c.treatment_duration:
+            add(n, J("treatmentDuration"), text(c.treatment_duration))
+        if c.study_design:
+            add(n, J("studyDesign"), text(c.study_design))
+        return n
+
+    def approval_claim(self, a: ApprovalClaimRecord, known_refs: set[int]) -> NamedNode:
+        n, add = self.iri("approval-claim", a.key), self.w.add
+        self._claim(n, "ApprovalClaim", f"{a.drug} ({a.route or 'route not stated'}) approved for {a.indication}",
+                    a.drug, a.route, a.route_assumed, a.references, known_refs, a.evidence, a.repairs)
+        add(n, J("indication"), disease_iri(a.indication))
+        add(n, J("agency"), text(a.agency))
+        return n
+
+    def mechanism_claim(self, m: MechanismClaimRecord) -> NamedNode:
+        n, add = self.iri("mechanism-claim", m.key), self.w.add
+        self._claim(n, "MechanismClaim", f"mechanism: {m.drug or 'JAK isoforms and cytokines'}",
+                    m.drug, None, False, [], set(), [m.evidence])
+        if m.generation is not None:
+            add(n, J("generation"), typed(m.generation, "integer"))
+        for iso in m.isoforms:
+            add(n, J("isoform"), NamedNode(iso))
+        for c in m.cytokines:
+            add(n, J("cytokine"), text(c))
+        if m.mechanism_text:
+            add(n, J("mechanismText"), text(m.mechanism_text))
+        return n
+
+    def class_adverse_event_claim(self, a: ClassAdverseEventClaimRecord, known_refs: set[int]) -> NamedNode:
+        n, add = self.iri("class-adverse-event-claim", a.key), self.w.add
+        self._claim(n, "ClassAdverseEventClaim", f"JAK inhibitor class adverse event: {a.event}",
+                    a.drug, None, False, a.references, known_refs, [a.evidence])
+        add(n, J("adverseEvent"), event_iri(a.event))
+        if a.severity:
+            add(n, J("severity"), text(a.severity))
+        if a.boxed_warning_year:
+            add(n, J("boxedWarningYear"), typed(a.boxed_warning_year, "gYear"))
+        return n
+
+
 def extraction_quads(x: Extraction, doc_text: str) -> list[Quad]:
     g = DocumentGraph(x.document.id, doc_text)
     g.source_document(x.document)
@@ -288,6 +395,18 @@ def extraction_quads(x: Extraction, doc_text: str) -> list[Quad]:
         g.therapy_course(c)
     for s in x.statistics:
         g.cohort_statistic(s)
+    known = {r.number for r in x.references}
+    for r in x.references:
+        g.reference(r)
+    if x.review is not None:
+        for c in x.review.uses:
+            g.drug_use_claim(c, known)
+        for a in x.review.approvals:
+            g.approval_claim(a, known)
+        for m in x.review.mechanisms:
+            g.mechanism_claim(m)
+        for a in x.review.class_adverse_events:
+            g.class_adverse_event_claim(a, known)
     return g.w.quads
 
 

@@ -41,11 +41,19 @@ def source_files(sources: Path) -> list[Path]:
 
 def extract(doc: Document, lexicon: Lexicon) -> Extraction:
     """Pick the extractor for the document's genre."""
+    from .extract.references import extract_references
+    from .extract.review import extract_review, looks_like_review
     try:
         find_patient_table(doc, lexicon)
     except SourceError:
-        return Extraction(describe_document(doc))
-    return extract_case_series(doc, lexicon)
+        if looks_like_review(doc, lexicon):
+            return extract_review(doc, lexicon)
+        extraction = Extraction(describe_document(doc))
+    else:
+        extraction = extract_case_series(doc, lexicon)
+    extraction.references, notes = extract_references(doc)
+    extraction.uninterpreted.extend(notes)
+    return extraction
 
 
 def read_sources(sources: Path, lexicon: Lexicon,

@@ -108,6 +108,10 @@ class Extraction:
     patients: list[PatientRecord] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     statistics: list["CohortStatisticRecord"] = field(default_factory=list)
+    # issue 3: references (any genre), review claims, and what was read but not interpreted
+    references: list["ReferenceRecord"] = field(default_factory=list)
+    review: "ReviewExtraction | None" = None
+    uninterpreted: list[Problem] = field(default_factory=list)
 
 
 @dataclass
@@ -122,3 +126,91 @@ class CohortStatisticRecord:
     stated_text: str               # the number as written ("Twelve", "61.1")
     evidence: Evidence             # the phrase stating it
     subject: tuple[str, str] | None = None   # ("drug"|"disease"|"event", lexicon id) the count is about
+
+
+# --- issue 3: reviews (reported uses, approvals, mechanisms, class AEs, references) -------
+
+@dataclass
+class ReferenceRecord:
+    """A numbered bibliographic reference of a source document."""
+
+    number: int
+    evidence: Evidence
+    authors: str | None = None
+    title: str | None = None
+    journal: str | None = None
+    year: int | None = None
+    doi: str | None = None
+    identifier: str | None = None     # e.g. "NCT04430855" when there is no DOI
+    url: str | None = None
+
+
+@dataclass
+class DrugUseClaimRecord:
+    """One reported use of a drug for a disease (a table cell or a prose sentence)."""
+
+    key: str                          # deterministic slug part
+    drug: str                         # lexicon ids
+    disease: str
+    evidence: list[Evidence]
+    route: str | None = None
+    route_assumed: bool = False
+    regimens: list[Regimen] = field(default_factory=list)
+    use_status: str | None = None     # "approved" / "off-label" / "investigational"
+    outcome_text: str | None = None
+    response_percent: float | None = None
+    responders: int | None = None
+    patient_count: int | None = None
+    time_to_response: str | None = None
+    time_min_days: float | None = None
+    time_max_days: float | None = None
+    treatment_duration: str | None = None
+    study_design: str | None = None
+    references: list[int] = field(default_factory=list)
+    repairs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ApprovalClaimRecord:
+    key: str
+    drug: str
+    indication: str
+    evidence: list[Evidence]
+    route: str | None = None
+    route_assumed: bool = False
+    agency: str = "FDA"
+    references: list[int] = field(default_factory=list)
+    repairs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class MechanismClaimRecord:
+    key: str
+    evidence: Evidence
+    drug: str | None = None
+    generation: int | None = None
+    isoforms: list[str] = field(default_factory=list)   # ontology IRIs
+    cytokines: list[str] = field(default_factory=list)
+    mechanism_text: str | None = None
+
+
+@dataclass
+class ClassAdverseEventClaimRecord:
+    key: str
+    event: str                        # lexicon id
+    evidence: Evidence
+    severity: str | None = None       # "common" / "serious"
+    drug: str | None = None
+    boxed_warning_year: int | None = None
+    references: list[int] = field(default_factory=list)
+
+
+@dataclass
+class ReviewExtraction:
+    """What a review adds to an `Extraction` (kept apart so case series stay unchanged)."""
+
+    uses: list[DrugUseClaimRecord] = field(default_factory=list)
+    approvals: list[ApprovalClaimRecord] = field(default_factory=list)
+    mechanisms: list[MechanismClaimRecord] = field(default_factory=list)
+    class_adverse_events: list[ClassAdverseEventClaimRecord] = field(default_factory=list)
+    abbreviations: dict[str, tuple[str, str]] = field(default_factory=dict)  # SF -> (long form, how found)

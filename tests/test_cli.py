@@ -51,12 +51,12 @@ def test_query_formats(built):
 
 def test_query_param_is_bound_not_formatted(built):
     store, _ = built
-    q = "SELECT ?c WHERE { ?c jakkg:disease/rdfs:label ?l FILTER(STR(?l) = ?d) VALUES ?d { 'vitiligo' } }"
+    q = "SELECT ?c WHERE { ?c a jakkg:TherapyCourse ; jakkg:disease/rdfs:label ?l FILTER(STR(?l) = ?d) VALUES ?d { 'vitiligo' } }"
     r = jakkg("query", "-e", q, "--param", "d=alopecia areata", "--store", store, "-f", "csv")
     assert len(r.stdout.splitlines()) == 1 + 13
     r = jakkg("query", "-e", q, "--param", 'd=x" } ; DROP ALL #', "--store", store, "-f", "csv")
     assert r.returncode == 0 and r.stdout.splitlines() == ["c"]
-    q = "SELECT ?c ?d WHERE { ?c jakkg:disease/rdfs:label ?l FILTER(STR(?l) = ?d) }"
+    q = "SELECT ?c ?d WHERE { ?c a jakkg:TherapyCourse ; jakkg:disease/rdfs:label ?l FILTER(STR(?l) = ?d) }"
     r = jakkg("query", "-e", q, "--param", "d=alopecia areata", "--store", store, "-f", "csv")
     assert len(r.stdout.splitlines()) == 1 + 13
     r = jakkg("query", "-e", "SELECT ?c WHERE { ?c ?p ?d }", "--param", "d=x", "--store", store)

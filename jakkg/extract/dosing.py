@@ -25,6 +25,10 @@ PER_INTERVAL = re.compile(
     rf"^\s*/\s*(?P<n>{NUMBER})?\s*(?P<unit>h|hr|hours?|d|days?|weeks?|months?)\b", re.I
 )
 EXTENDED_RELEASE = re.compile(r"\bextended[- ]release\b", re.I)
+# "5 mg twice to three times daily": a range of administrations per day
+TIMES = {"once": 1, "twice": 2, "two times": 2, "three times": 3, "four times": 4}
+TIMES_RANGE = re.compile(r"^\s*(?P<lo>once|twice|two times|\d+ times)\s+(?:to|or|-)\s+"
+                         r"(?P<hi>twice|two times|three times|four times|\d+ times)\s+(?:daily|a day|per day)\b", re.I)
 TAPERING = re.compile(r"\b(?:gradual(?:ly)? taper(?:ing|ed)?|taper(?:ing|ed)?)\b", re.I)
 
 
@@ -114,6 +118,17 @@ def parse_dose(text: str, lexicon: Lexicon) -> Dose | None:
         # skip filler such as "given", "daily dose", "applied"
         stripped = re.sub(r"^\s*(?:extended release|given|applied|both applied)\s*", "", tail, flags=re.I)
         freq = _frequency_phrase(stripped, lexicon)
+        times = TIMES_RANGE.match(stripped)
+        if times:
+            lo, hi = (TIMES.get(t.lower()) or float(t.split()[0]) for t in times.group("lo", "hi"))
+            dose.frequency = " ".join(times.group(0).split()).lower()
+            dose.interval, dose.administrations = "P1D", float(lo)
+            mg = (value * units()(unit)).to("mg").magnitude if unit != "%" else None
+            if mg is not None:
+                top = (max_value if max_value is not None else value) * units()(unit)
+                dose.daily_dose = round(mg * lo, 6)
+                dose.daily_dose_max = round(top.to("mg").magnitude * hi, 6)
+            return dose
         if freq:
             dose.frequency = freq.label
             dose.interval = freq.interval
