@@ -274,6 +274,35 @@ def docs(output: Path = typer.Option(Path("site"), "-o", "--output", help="Outpu
     _console().print(f"wrote {write_docs(output)}")
 
 
+# --- issue 3: ingest a new document ---
+@app.command()
+def ingest(
+    file: Path = typer.Argument(..., help="A source .txt document: a case series or a review."),
+    store: Optional[Path] = StoreOption,
+    strict: bool = typer.Option(False, "--strict", help="Fail (and leave the store as it was) if any name is unknown."),
+):
+    """Add one document to an existing store (replacing an earlier version of it); report
+    what was extracted and every sentence or cell that was not interpreted."""
+    from rich.table import Table
+
+    from .ingest import ingest as run_ingest
+
+    result = run_ingest(file, store, strict=strict)
+    con = _console()
+    verb = "replaced" if result.replaced else "added"
+    con.print(f"{verb} {result.document} ({result.genre}) in {result.store}: {result.quads} quads")
+    table = Table("class", "extracted")
+    for cls, n in result.counts:
+        table.add_row(cls, str(n))
+    con.print(table)
+    con.print(f"problems: {len(result.problems)}")
+    for p in result.problems:
+        con.print(f"  {p}", markup=False, highlight=False)
+    con.print(f"not interpreted: {len(result.uninterpreted)}")
+    for p in result.uninterpreted:
+        con.print(f"  {p}", markup=False, highlight=False)
+
+
 def main() -> None:
     try:
         app()
