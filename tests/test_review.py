@@ -288,3 +288,39 @@ def test_review_source_document(store):
         FILTER(STR(?f) = "nussbaum-offlabel-jaki-review.txt")
         FILTER NOT EXISTS { ?d dcterms:identifier ?any } }""")
     assert rows == [{"t": "Off-Label Uses of JAK Inhibitors in Dermatology"}]
+
+
+def _table_variant(tmp_path, edit):
+    lines = REVIEW.read_text(encoding="utf-8").splitlines()
+    rows = [line.split("\t") for line in lines[30:38]]
+    edit(rows)
+    lines[30:38] = ["\t".join(r) for r in rows]
+    path = tmp_path / "review-variant.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_shift_detected_from_routes_and_units_alone(lexicon, tmp_path):
+    """Header named 'Dose' (the first dose lost): topical rows with mg doses and oral rows
+    with % doses still reveal the shift."""
+    def edit(rows):
+        rows[0][2] = "Dose"
+    x = extract_review(Document.from_path(_table_variant(tmp_path, edit)), lexicon)
+    assert doses(table_claims(x, "ruxolitinib", "topical")[0]) == [(0.6, 2.0, "%", "twice daily")]
+    assert "routes and dose units agree only when the column is moved down one row" in \
+        table_claims(x, "abrocitinib", "oral")[0].repairs[0]
+    assert table_claims(x, "tofacitinib", "oral")[0].regimens == []
+    assert any("first value is lost" in p.message and p.line == 32 for p in x.uninterpreted)
+
+
+def test_unknown_table_disease_stops_the_build(sources_copy, tmp_path):
+    import jakkg
+    from jakkg.errors import SourceError
+    review = sources_copy / REVIEW.name
+    review.write_text(review.read_text(encoding="utf-8").replace("PG, SLE, Morphea", "PG, Vitiligoo, Morphea"),
+                      encoding="utf-8")
+    with pytest.raises(SourceError) as info:
+        jakkg.build(sources_copy, tmp_path / "store")
+    assert str(info.value) == (f"{review}:36: unknown disease 'Vitiligoo' (did you mean 'vitiligo'?); "
+                               "add it to diseases.tsv")
+    assert not (tmp_path / "store").exists()

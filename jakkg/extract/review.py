@@ -303,8 +303,11 @@ class ReviewReader:
                "routes and dose units agree only when the column is moved down one row")
         out = []
         for row, cell in zip(table.rows, shifted):
-            if cell is None or not cell.text.strip():
-                out.append((cell, None))
+            if cell is None or not cell.text.strip() or (cell is header and not header_dose):
+                self.note(row.span.start, f"{table.label}: no dose for the row on line {row.line} "
+                                          f"(the dose column is shifted and its first value is lost)"
+                          if cell is header else f"{table.label}: no dose on line {row.line}")
+                out.append((None, None))
                 continue
             src = "the header row" if cell is header else f"line {self.doc.line_of(cell.start)}"
             out.append((cell, f"dose column shifted up one row by the PDF conversion ({why}): "
@@ -515,7 +518,8 @@ class ReviewReader:
             adjacent = pos == 0 and d.start <= 3
             if adjacent or (d.frequency and d.unit != "%"):
                 mention.regimens.append(self.regimen(mention.hit.entry.id, d, None, None, False))
-                mention.regimens[-1].evidence = (a + start, b + start)   # resolved by the caller
+                end = b + self.frequency_length(window[b:], d)
+                mention.regimens[-1].evidence = (a + start, end + start)   # resolved by the caller
             pos = b
         freq_m = BOTH_FREQUENCY.search(text, start)
         if freq_m:
@@ -524,6 +528,21 @@ class ReviewReader:
                 for r in mention.regimens:
                     if r.frequency is None:
                         r.frequency, r.interval, r.administrations = f.label, f.interval, f.administrations
+
+    def frequency_length(self, tail: str, d) -> int:
+        """How far the dose's own wording ("twice daily", "extended release given daily")
+        runs into ``tail``, so that a regimen's evidence quotes its frequency too."""
+        if d.frequency is None:
+            return 0
+        names = [d.frequency]
+        for f in self.lexicon.frequencies:
+            if f.label == d.frequency:
+                names += f.names
+        pattern = "|".join(sorted({re.escape(n) for n in names}, key=len, reverse=True))
+        m = re.match(rf"^(?:\s*(?:extended[- ]release|given|applied))*\s*(?:{pattern})\b", tail, re.I)
+        if m is None:
+            m = re.match(r"^\s*(?:extended[- ]release|[a-z ]{0,12}?(?:times|daily))[a-z ]*?daily\b", tail, re.I)
+        return m.end() if m else 0
 
     def diseases_in(self, text: str, section_diseases: list[Entry]) -> list[Entry]:
         keep: list[Entry] = []
