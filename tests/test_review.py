@@ -211,7 +211,9 @@ def test_class_adverse_events(review):
 def test_uninterpreted_sentences_are_reported_with_line_numbers(review):
     lines = {p.line for p in review.uninterpreted}
     assert 23 in lines and 84 in lines        # "Other JAK inhibitors have been investigated ..."
-    assert all("not interpreted" in p.message for p in review.uninterpreted)
+    assert all("not interpreted" in p.message or "none of the cited references" in p.message
+               for p in review.uninterpreted)
+    assert len(review.uninterpreted) == 15
 
 
 # --- references ------------------------------------------------------------------------------
@@ -324,3 +326,22 @@ def test_unknown_table_disease_stops_the_build(sources_copy, tmp_path):
     assert str(info.value) == (f"{review}:36: unknown disease 'Vitiligoo' (did you mean 'vitiligo'?); "
                                "add it to diseases.tsv")
     assert not (tmp_path / "store").exists()
+
+
+def test_conclusion_uses_are_read_through_the_cited_titles(review):
+    claims = {(c.drug, c.disease, c.route, tuple(c.references)) for c in review.review.uses
+              if "-ref" in c.key}
+    assert claims == {
+        ("tofacitinib", "sapho-syndrome", "oral", (36,)), ("tofacitinib", "behcet-disease", "oral", (37,)),
+        ("tofacitinib", "hypereosinophilic-syndrome", "oral", (38,)),
+        ("ruxolitinib", "hypereosinophilic-syndrome", "oral", (38,)),
+        ("ruxolitinib", "chronic-urticaria", "oral", (40,)),
+        ("ruxolitinib", "chronic-mucocutaneous-candidiasis", "oral", (41,)),
+        ("ruxolitinib", "pembrolizumab-induced-cutaneous-lesions", "oral", (42,))}
+    urticaria = next(c for c in review.review.uses if c.disease == "chronic-urticaria")
+    assert urticaria.route_assumed is False          # "Efficacy of oral ruxolitinib ..." (ref 40)
+    assert urticaria.study_design == "case report"
+    assert urticaria.evidence[-1].section == "References"
+    # ref 39 is about dry eye disease: Sjögren's syndrome is reported, not guessed
+    assert any("'Sjögren syndrome': none of the cited references" in p.message and p.line == 106
+               for p in review.uninterpreted)

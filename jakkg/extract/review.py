@@ -61,6 +61,7 @@ CONNECTOR = re.compile(r"^(?:[\s,()]|\band\b|\bor\b|\bboth\b)*$", re.I)
 COORDINATED = re.compile(r"^\s*(?:,\s*)?(?:and|or|as well as)?\s*$", re.I)
 BOTH_FREQUENCY = re.compile(r"\bboth\s+(?:applied|given|taken)\s+", re.I)
 DRUG_LIKE = re.compile(r"\b[a-z]{4,}(?:nib|mab)\b", re.I)   # INN stems: kinase inhibitors, antibodies
+GENERIC_JAKI = re.compile(r"\bJAK inhibit(?:ors?|ion)\b", re.I)
 GENERATION = re.compile(r"\b(first|second)[- ]generation\b", re.I)
 CYTOKINE = re.compile(r"\bIL\)?-(\d+)\b")
 YEAR = re.compile(r"\b((?:19|20)\d{2})\b")
@@ -460,6 +461,8 @@ class ReviewReader:
             elif role in ("disease", "other"):
                 new, open_claims = self.uses(s, section_diseases, open_claims)
                 found = found or new
+            if not found and role in ("disease", "other", "conclusion"):
+                found = self.uses_by_reference(s)
             if not found:
                 self.note(s.start, f"sentence not interpreted: '{_short(SUP.sub('', text))}'")
 
@@ -606,6 +609,45 @@ class ReviewReader:
                             claims[key].regimens.append(r)
         self.out.uses.extend(claims.values())
         return True, ([] if refs else list(claims.values()))
+
+    def uses_by_reference(self, s: Sentence) -> bool:
+        """'case reports exist utilizing JAK inhibitors for A, B and C.<sup>36-42</sup>': the
+        sentence names diseases but no drug; each cited reference whose title names one of
+        those diseases and a JAK inhibitor gives a claim, evidenced by the sentence and by
+        the reference entry. Diseases no cited title names are reported."""
+        text = s.text
+        refs = citations(text)
+        if not refs or self.jak_mentions(text) or not GENERIC_JAKI.search(text):
+            return False
+        diseases = []
+        for h in self.diseases.find(SUP.sub("", text)):
+            if h.entry not in diseases:
+                diseases.append(h.entry)
+        if not diseases:
+            return False
+        facts = self.sentence_facts(s, text, [])
+        matched = set()
+        for n in refs:
+            ref = self.references.get(n)
+            if ref is None or not ref.title:
+                continue
+            title_diseases = {h.entry.id for h in self.diseases.find(ref.title)}
+            for d in diseases:
+                if d.id not in title_diseases:
+                    continue
+                for m in self.drug_mentions(ref.title):
+                    h = m.hit
+                    matched.add(d.id)
+                    route = m.routes[0] if m.routes else (h.entry.get("default_route") or None)
+                    self.out.uses.append(DrugUseClaimRecord(
+                        f"s{s.start}-ref{n}-{h.entry.id}-{d.id}", h.entry.id, d.id,
+                        self.sentence_evidence(s) + [ref.evidence], route, not m.routes,
+                        references=[n], **{**facts, "outcome_text": None}))
+        for d in diseases:
+            if d.id not in matched:
+                self.note(s.start, f"'{d.label}': none of the cited references "
+                                   f"({', '.join(map(str, refs))}) names it with a JAK inhibitor")
+        return bool(matched)
 
     def place_regimen(self, s: Sentence, r: Regimen, m: DrugMention) -> None:
         """Turn the regimen's (start, end) in the joined text into evidence; set its route."""
