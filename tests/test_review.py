@@ -345,3 +345,15 @@ def test_conclusion_uses_are_read_through_the_cited_titles(review):
     # ref 39 is about dry eye disease: Sjögren's syndrome is reported, not guessed
     assert any("'Sjögren syndrome': none of the cited references" in p.message and p.line == 106
                for p in review.uninterpreted)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("5 mg twice to three times daily", (5.0, None, "twice to three times daily", 10.0, 15.0)),
+    ("0.5%-1.5% has also been studied", (0.5, 1.5, None, None, None)),
+    ("a 2-mg daily dose", (2.0, None, "daily", 2.0, None)),
+    ("11 mg extended release given daily", (11.0, None, "daily", 11.0, None)),
+])
+def test_review_dose_phrases(lexicon, text, expected):
+    from jakkg.extract.dosing import parse_dose
+    d = parse_dose(text, lexicon)
+    assert (d.value, d.max_value, d.frequency, d.daily_dose, d.daily_dose_max) == expected
