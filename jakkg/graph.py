@@ -295,7 +295,7 @@ class DocumentGraph:
         if r.journal:
             add(n, J("journal"), text(r.journal))
         if r.year:
-            add(n, J("year"), typed(r.year, "gYear"))
+            add(n, J("year"), typed(r.year, "integer"))
         if r.doi:
             add(n, NamedNode(DCTERMS + "identifier"), text(f"doi:{r.doi}"))
             add(n, NamedNode(RDFS + "seeAlso"), NamedNode(f"https://doi.org/{r.doi}"))
@@ -382,7 +382,7 @@ class DocumentGraph:
         if a.severity:
             add(n, J("severity"), text(a.severity))
         if a.boxed_warning_year:
-            add(n, J("boxedWarningYear"), typed(a.boxed_warning_year, "gYear"))
+            add(n, J("boxedWarningYear"), typed(a.boxed_warning_year, "integer"))
         return n
 
 
