@@ -212,8 +212,11 @@ def test_uninterpreted_sentences_are_reported_with_line_numbers(review):
     lines = {p.line for p in review.uninterpreted}
     assert 23 in lines and 84 in lines        # "Other JAK inhibitors have been investigated ..."
     assert all("not interpreted" in p.message or "none of the cited references" in p.message
+               or "is not a disease in diseases.tsv; not used" in p.message
                for p in review.uninterpreted)
-    assert len(review.uninterpreted) == 15
+    assert len(review.uninterpreted) == 22
+    unused = {p.message.split("'")[1] for p in review.uninterpreted if "not used" in p.message}
+    assert unused == {"CDASI", "FDA", "JAK", "STAT", "TYK2", "IL", "PASI"}
 
 
 # --- references ------------------------------------------------------------------------------

@@ -231,6 +231,9 @@ class ReviewReader:
             if entry:
                 self.abbreviation_diseases[short] = entry
                 self.out.abbreviations[short] = (d.long, d.how)
+            else:
+                self.note(d.span.start, f"abbreviation '{short}' = '{d.long}' ({d.how}) is not a "
+                                        f"disease in {lexicon.diseases.path.name}; not used")
         self.diseases = Matcher(lexicon.diseases, self.abbreviation_diseases)
         self.drugs = Matcher(lexicon.drugs)
         self.routes = Matcher(lexicon.routes)
