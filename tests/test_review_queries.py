@@ -1,7 +1,5 @@
-"""Every shipped review query (queries/20-*.rq … 28-*.rq) with its answer from the documents."""
-from pathlib import Path
+"""Every shipped review query (queries/20-*.rq … 27-*.rq (and 12-repairs.rq)) with its answer from the documents."""
 
-import pytest
 from conftest import ROOT, select
 
 QUERIES = ROOT / "queries"
