@@ -22,6 +22,19 @@ def test_20_off_label_uses_for_vitiligo(store):
     assert [(r["drug"], r["route"]) for r in rows] == [
         ("baricitinib", "oral"), ("ruxolitinib", "oral"), ("tofacitinib", "oral"), ("tofacitinib", "topical")]
     assert all(set(r["sections"].split("; ")) == {"Vitiligo", "Table 1"} for r in rows)
+    by_drug = {(r["drug"], r["route"]): r for r in rows}
+    assert set(by_drug[("baricitinib", "oral")]["doses"].split("; ")) == {"4 mg daily", "2-8 mg daily"}
+    assert set(by_drug[("tofacitinib", "topical")]["doses"].split("; ")) == {"2%", "1-2% twice daily"}
+    assert all(r["references"] == "34" for r in rows)
+    assert all(r["outcomes"] == "were found to be safe and effective for the treatment of vitiligo" for r in rows)
+
+
+def test_20_granuloma_annulare_dose_outcome_reference(store):
+    [row] = run(store, "20", disease="granuloma annulare")
+    assert (row["drug"], row["route"], row["claims"]) == ("tofacitinib", "oral", 3)
+    assert "5 mg twice daily" in row["doses"].split("; ")
+    assert "3 of 5 patients treated experienced complete GA resolution" in row["outcomes"]
+    assert set(row["references"].split(", ")) == {"12", "13"}
 
 
 def test_20_parameter_hidradenitis(store):
