@@ -34,22 +34,34 @@ def _store_path(store: Optional[Path]) -> Path:
 def build(
     sources: Path = typer.Option(None, "--sources", help="Folder of source .txt documents (default: data/sources)."),
     store: Optional[Path] = StoreOption,
+    validate: bool = typer.Option(True, "--validate/--no-validate", help="Validate against ontology/shapes.ttl before writing (default: on)."),
+    force: bool = typer.Option(False, "--force", help="Write the store even if it does not conform; keep the report beside it."),
 ):
-    """Read the source documents and (re)build the store; print counts per class."""
+    """Read the source documents, validate, and (re)build the store; print counts per class."""
     from rich.progress import Progress, SpinnerColumn, TextColumn
 
     from .pipeline import SOURCES_DIR
     from .pipeline import build as run_build
     from .store import open_store
+    from .validate import ValidationError
 
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), transient=True,
-                  console=_console(stderr=True)) as progress:
-        task = progress.add_task("reading sources", total=None)
-        result = run_build(sources or SOURCES_DIR, store,
-                           progress=lambda name: progress.update(task, description=f"reading {name}"))
+    try:
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), transient=True,
+                      console=_console(stderr=True)) as progress:
+            task = progress.add_task("reading sources", total=None)
+            result = run_build(sources or SOURCES_DIR, store, validate=validate, force=force,
+                               progress=lambda name: progress.update(task, description=f"reading {name}"))
+    except ValidationError as e:
+        sys.stdout.write(e.report.to_text())
+        raise
     con = _console()
     con.print(f"built {result.store} from {len(result.documents)} document(s): "
               f"{', '.join(result.documents)} ({result.quads} quads)")
+    if result.report is not None and not result.report.conforms:
+        sys.stderr.write(f"warning: the store does NOT conform ({len(result.report.violations)} "
+                         f"violation(s)); report kept in {result.report_file}\n")
+    elif result.report is not None:
+        con.print(f"validated: conforms ({len(result.report.results)} warning(s)); report in {result.report_file}")
     _print_class_counts(open_store(result.store), con)
 
 
@@ -301,6 +313,27 @@ def ingest(
     con.print(f"not interpreted: {len(result.uninterpreted)}")
     for p in result.uninterpreted:
         con.print(f"  {p}", markup=False, highlight=False)
+
+
+# --- issue 4: validation ---
+
+@app.command()
+def validate(
+    file: Optional[Path] = typer.Argument(None, help="An RDF file (.ttl, .nt, .nq, .trig, .jsonld, .rdf) instead of the store."),
+    fmt: str = typer.Option("text", "--format", "-f", help="text|json"),
+    store: Optional[Path] = StoreOption,
+):
+    """Validate the store (or an RDF file) against ontology/shapes.ttl; exit 0 iff it conforms."""
+    from .validate import validate_file, validate_store
+
+    if fmt not in ("text", "json"):
+        raise JakkgError(f"format '{fmt}' is not text or json")
+    if file is not None and store is not None:
+        raise JakkgError("give either FILE or --store, not both")
+    report = validate_file(file) if file is not None else validate_store(store)
+    sys.stdout.write(report.to_json() + "\n" if fmt == "json" else report.to_text())
+    if not report.conforms:
+        raise typer.Exit(1)
 
 
 def main() -> None:

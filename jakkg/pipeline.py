@@ -14,7 +14,7 @@ from .extract.source import describe_document
 from .graph import extraction_quads, lexicon_quads
 from .lexicon import DATA_DIR, Lexicon, load_lexicon
 from .records import Extraction
-from .store import default_store_path, ontology_quads, write_store
+from .store import atomic_file, default_store_path, ontology_quads, write_store
 
 SOURCES_DIR = DATA_DIR / "sources"
 
@@ -25,6 +25,8 @@ class BuildResult:
     documents: list[str] = field(default_factory=list)
     quads: int = 0
     extractions: list[Extraction] = field(default_factory=list)
+    report: object | None = None          # jakkg.validate.Report when validated
+    report_file: Path | None = None
 
 
 def source_files(sources: Path) -> list[Path]:
@@ -80,13 +82,38 @@ def graph_quads(read: list[tuple[Document, Extraction]], lexicon: Lexicon) -> li
     return quads
 
 
+def report_path(store_path: Path) -> Path:
+    """The validation report of a store lives beside it: ``<store>.validation.txt``."""
+    return store_path.parent / f"{store_path.name}.validation.txt"
+
+
 def build(sources: str | Path = SOURCES_DIR, store: str | Path | None = None,
           lexicon_dir: str | Path | None = None,
-          progress: Callable[[str], None] | None = None) -> BuildResult:
-    """Read every document in ``sources`` and write the store (atomically)."""
+          progress: Callable[[str], None] | None = None,
+          validate: bool = True, force: bool = False) -> BuildResult:
+    """Read every document in ``sources``, validate the graph against ontology/shapes.ttl
+    and write the store (atomically). A graph that does not conform raises
+    ``ValidationError`` before anything is written, unless ``force`` (then it is written
+    and the report kept beside the store); ``validate=False`` skips validation."""
     lexicon = load_lexicon(str(lexicon_dir) if lexicon_dir else None)
     store_path = Path(store) if store else default_store_path()
     read = read_sources(Path(sources), lexicon, progress)
     quads = graph_quads(read, lexicon)
+    report = None
+    if validate:
+        from .validate import require_conforming, validate_quads
+        if progress:
+            progress("validating against ontology/shapes.ttl")
+        report = validate_quads(quads)
+        if not force:
+            require_conforming(report, " (nothing written; `--force` builds anyway and keeps the report)")
     write_store(store_path, quads)
-    return BuildResult(store_path, [d.id for d, _ in read], len(quads), [x for _, x in read])
+    result = BuildResult(store_path, [d.id for d, _ in read], len(quads), [x for _, x in read], report)
+    report_file = report_path(store_path)
+    if report is not None:
+        with atomic_file(report_file, "w") as f:
+            f.write(report.to_text())
+        result.report_file = report_file
+    else:
+        report_file.unlink(missing_ok=True)   # a stale report would describe another graph
+    return result

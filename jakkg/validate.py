@@ -1,0 +1,326 @@
+"""Validation: the graph against ``ontology/shapes.ttl`` with pyshacl, and a report a
+curator can act on.
+
+pyshacl runs with the ontology as ``ont_graph`` and RDFS inference, so subclasses inherit
+their superclass's shape and property ranges type the objects they point at.
+
+**One source document at a time.** Each source document's named graph is validated
+together with the lexicon graph (the drugs, diseases, routes... it points at); the
+ontology comes in as ``ont_graph``. A document's facts only ever point at its own nodes and
+at the lexicon, so no constraint needs two documents at once, and memory and inference time
+stay bounded by the largest document instead of growing with the whole store. Results on
+lexicon nodes, which every document sees, are reported once.
+
+Every result is traced back to the text: the focus node's ``prov:wasDerivedFrom`` evidence
+(or, for a node without its own evidence, that of the node pointing at it) gives the
+verbatim quote and ``file:line``.
+"""
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, RdfFormat, Store, parse
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SH, XSD
+
+from .errors import JakkgError, StoreError
+from .namespaces import JAKKG, LEXICON_GRAPH, OA, ONTOLOGY_GRAPH, PREFIXES, PROV
+from .store import ONTOLOGY_FILE, SHAPES_FILE, memory_store
+
+DERIVED = URIRef(PROV + "wasDerivedFrom")
+EXACT, HAS_SOURCE = URIRef(OA + "exact"), URIRef(OA + "hasSource")
+LINE, FILE_NAME = URIRef(JAKKG + "line"), URIRef(JAKKG + "fileName")
+SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
+
+
+class ValidationError(JakkgError):
+    """The graph does not conform to the shapes; carries the report."""
+
+    def __init__(self, report: "Report", hint: str = ""):
+        first = report.violations[0]
+        where = first.source.rsplit(":", 1) if first.source else None
+        super().__init__(
+            f"the graph does not conform to ontology/shapes.ttl: {len(report.violations)} "
+            f"violation(s); first: {first.shape} on {first.label}: {first.message}{hint}",
+            where[0] if where else None, int(where[1]) if where else None)
+        self.report = report
+
+
+@dataclass
+class Result:
+    shape: str                 # the node shape, e.g. "shape:PatientShape"
+    severity: str              # violation | warning | info
+    focus: str                 # IRI of the offending node
+    label: str                 # its rdfs:label, or a short IRI
+    path: str | None           # the property, e.g. "jakkg:age"
+    value: str | None          # the offending value
+    message: str
+    constraint: str            # e.g. "sh:MaxInclusiveConstraintComponent"
+    quote: str | None = None   # verbatim source text of the offending fact
+    source: str | None = None  # "file.txt:44"
+    graph: str | None = None   # the named graph validated
+
+
+@dataclass
+class Report:
+    results: list[Result] = field(default_factory=list)
+    graphs: list[str] = field(default_factory=list)
+
+    @property
+    def violations(self) -> list[Result]:
+        return [r for r in self.results if r.severity == "violation"]
+
+    @property
+    def conforms(self) -> bool:
+        return not self.violations
+
+    def by_shape(self) -> dict[str, list[Result]]:
+        groups: dict[str, list[Result]] = {}
+        for r in sorted(self.results, key=lambda r: (r.severity != "violation", r.shape, r.label)):
+            groups.setdefault(r.shape, []).append(r)
+        return groups
+
+    def to_json(self) -> str:
+        return json.dumps({
+            "conforms": self.conforms,
+            "violations": len(self.violations),
+            "warnings": sum(r.severity == "warning" for r in self.results),
+            "graphs": self.graphs,
+            "shapes": {shape: [asdict(r) for r in results]
+                       for shape, results in self.by_shape().items()},
+        }, indent=2, ensure_ascii=False)
+
+    def to_text(self) -> str:
+        warnings = sum(r.severity == "warning" for r in self.results)
+        head = (f"{'conforms' if self.conforms else 'does NOT conform'}: "
+                f"{len(self.violations)} violation(s), {warnings} warning(s) "
+                f"in {len(self.graphs)} graph(s)")
+        lines = [head]
+        for shape, results in self.by_shape().items():
+            lines.append("")
+            lines.append(f"{shape} ({len(results)})")
+            for r in results:
+                lines.append(f"  [{r.severity}] {r.label} <{r.focus}>")
+                if r.path:
+                    lines.append(f"    path:    {r.path}")
+                if r.value is not None:
+                    lines.append(f"    value:   {r.value}")
+                lines.append(f"    message: {r.message}")
+                if r.source or r.quote:
+                    lines.append(f"    source:  {r.source or '?'}: \"{r.quote or ''}\"")
+        return "\n".join(lines) + "\n"
+
+
+# --- graphs ------------------------------------------------------------------------------
+
+def _term(t):
+    if isinstance(t, NamedNode):
+        return URIRef(t.value)
+    if isinstance(t, BlankNode):
+        return BNode(t.value)
+    if t.language:
+        return Literal(t.value, lang=t.language)
+    dt = t.datatype.value
+    return Literal(t.value) if dt == str(XSD.string) else Literal(t.value, datatype=URIRef(dt))
+
+
+def to_rdflib(quads: Iterable[Quad], graph: Graph | None = None) -> Graph:
+    g = graph if graph is not None else Graph()
+    for q in quads:
+        g.add((_term(q.subject), _term(q.predicate), _term(q.object)))
+    return g
+
+
+@lru_cache(maxsize=4)
+def _parsed(path: str, mtime: float) -> Graph:
+    g = Graph()
+    try:
+        g.parse(path, format="turtle")
+    except Exception as e:  # noqa: BLE001 - a broken shapes/ontology file is a user error
+        raise JakkgError(f"cannot parse: {e}", path) from None
+    return g
+
+
+def shapes_graph(path: Path = SHAPES_FILE) -> Graph:
+    return _parsed(str(path), Path(path).stat().st_mtime)
+
+
+def ontology_graph(path: Path = ONTOLOGY_FILE) -> Graph:
+    return _parsed(str(path), Path(path).stat().st_mtime)
+
+
+def _short(term) -> str:
+    text = str(term)
+    for prefix, ns in sorted(PREFIXES.items(), key=lambda p: -len(p[1])):
+        if text.startswith(ns) and len(text) > len(ns):
+            return f"{prefix}:{text[len(ns):]}"
+    if text.startswith("https://w3id.org/jakkg/shapes#"):
+        return "shape:" + text.split("#", 1)[1]
+    return text
+
+
+def _path_text(shapes: Graph, path) -> str | None:
+    if path is None:
+        return None
+    if isinstance(path, BNode):
+        items = list(shapes.items(path))
+        if items:
+            return "/".join(_short(i) for i in items)
+    return _short(path)
+
+
+# --- provenance of a result ----------------------------------------------------------------
+
+def _evidence_of(data: Graph, node) -> tuple[str | None, str | None]:
+    """(quote, file:line) of ``node``: its own evidence, or that of a node pointing at it."""
+    candidates = [node] if (node, RDF.type, URIRef(JAKKG + "Evidence")) in data else []
+    candidates += list(data.objects(node, DERIVED))
+    if not candidates:
+        for s in data.subjects(None, node):
+            candidates += list(data.objects(s, DERIVED))
+            if candidates:
+                break
+    for ev in sorted(candidates, key=str):
+        quote = data.value(ev, EXACT)
+        line = data.value(ev, LINE)
+        doc = data.value(ev, HAS_SOURCE)
+        name = data.value(doc, FILE_NAME) if doc is not None else None
+        source = f"{name or _short(doc)}:{line}" if line is not None else (str(name) if name else None)
+        return (str(quote) if quote is not None else None), source
+    return None, None
+
+
+# --- running pyshacl ----------------------------------------------------------------------
+
+_QUERIES: dict = {}
+
+
+@contextmanager
+def _prepared_sparql():
+    """pyshacl runs each SPARQL constraint once per focus node with the same query text, and
+    rdflib parses the text every time (~30 ms each, 90% of validation time). While
+    validating, parse each distinct text once and reuse the prepared query."""
+    from rdflib.plugins.sparql import processor
+
+    original = processor.SPARQLProcessor.query
+
+    def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):
+        if isinstance(strOrQuery, str):
+            key = (strOrQuery, base, tuple(sorted((k, str(v)) for k, v in (initNs or {}).items())))
+            prepared = _QUERIES.get(key)
+            if prepared is None:
+                prepared = _QUERIES[key] = processor.translateQuery(
+                    processor.parseQuery(strOrQuery), base, initNs)
+            strOrQuery = prepared
+        return original(self, strOrQuery, initBindings, initNs, base, DEBUG)
+
+    processor.SPARQLProcessor.query = query
+    try:
+        yield
+    finally:
+        processor.SPARQLProcessor.query = original
+
+
+def validate_graph(data: Graph, graph_name: str = "data") -> list[Result]:
+    """Validate one rdflib graph (a document's facts plus the lexicon)."""
+    from pyshacl import validate
+
+    shapes = shapes_graph()
+    with _prepared_sparql():
+        _, results_graph, _ = validate(
+            data, shacl_graph=shapes, ont_graph=ontology_graph(), inference="rdfs",
+            allow_warnings=True, allow_infos=True)
+    parent = {ps: ns for ns, ps in shapes.subject_objects(SH.property)}
+    out = []
+    for r in results_graph.subjects(RDF.type, SH.ValidationResult):
+        v = results_graph.value
+        source_shape = v(r, SH.sourceShape)
+        node_shape = parent.get(source_shape, source_shape)
+        focus = v(r, SH.focusNode)
+        value = v(r, SH.value)
+        messages = sorted(str(m) for m in results_graph.objects(r, SH.resultMessage))
+        label = data.value(focus, RDFS.label)
+        quote, source = _evidence_of(data, focus)
+        out.append(Result(
+            shape=_short(node_shape) if isinstance(node_shape, URIRef) else "(anonymous shape)",
+            severity=SEVERITIES.get(v(r, SH.resultSeverity), "violation"),
+            focus=str(focus), label=str(label) if label is not None else _short(focus),
+            path=_path_text(shapes, v(r, SH.resultPath)),
+            value=None if value is None else (_short(value) if isinstance(value, URIRef) else str(value)),
+            message=messages[0] if messages else "does not conform",
+            constraint=_short(v(r, SH.sourceConstraintComponent)).replace(str(SH), "sh:"),
+            quote=quote, source=source, graph=graph_name))
+    return out
+
+
+def canonical(quads: Iterable[Quad]) -> Store:
+    """The quads as the store holds them (oxigraph keeps xsd:nonNegativeInteger and other
+    integer-derived literals as xsd:integer), so what is validated is what is stored."""
+    if isinstance(quads, Store):
+        return quads
+    return memory_store(quads)
+
+
+def validate_quads(quads: Iterable[Quad]) -> Report:
+    """Validate a dataset: each source document's named graph with the lexicon graph.
+    Triples in the default graph (e.g. a Turtle file) are validated as one graph."""
+    by_graph: dict[str, list[Quad]] = {}
+    for q in canonical(quads):
+        name = "" if isinstance(q.graph_name, DefaultGraph) else q.graph_name.value
+        by_graph.setdefault(name, []).append(q)
+    by_graph.pop(ONTOLOGY_GRAPH, None)
+    lexicon = by_graph.pop(LEXICON_GRAPH, None)
+    if lexicon is None:
+        from .graph import lexicon_quads
+        from .lexicon import load_lexicon
+        lexicon = lexicon_quads(load_lexicon())
+    lexicon_graph = to_rdflib(lexicon)
+    report = Report()
+    seen = set()
+    for name in sorted(by_graph) or [LEXICON_GRAPH]:
+        data = Graph()
+        data += lexicon_graph
+        to_rdflib(by_graph.get(name, []), data)
+        report.graphs.append(name or "(default graph)")
+        for r in validate_graph(data, name or "(default graph)"):
+            key = (r.shape, r.focus, r.path, r.value, r.message)
+            if key not in seen:
+                seen.add(key)
+                report.results.append(r)
+    return report
+
+
+def validate_store(path: str | Path | None = None) -> Report:
+    from .store import open_store
+    return validate_quads(open_store(path))
+
+
+def validate_file(path: str | Path) -> Report:
+    path = Path(path)
+    if not path.is_file():
+        raise JakkgError("no such file", path)
+    fmt = RdfFormat.from_extension(path.suffix.lstrip(".").lower() or "ttl")
+    if fmt is None:
+        raise JakkgError("unknown RDF format (use .ttl, .nt, .nq, .trig, .jsonld or .rdf)", path)
+    try:
+        with open(path, "rb") as f:
+            quads = list(parse(f, format=fmt, base_iri=path.resolve().as_uri()))
+    except (SyntaxError, ValueError, OSError) as e:
+        raise JakkgError(f"cannot parse as {fmt.name}: {e}".splitlines()[0], path) from None
+    quads = [q if isinstance(q, Quad) else Quad(q.subject, q.predicate, q.object, DefaultGraph())
+             for q in quads]
+    return validate_quads(quads)
+
+
+def require_conforming(report: Report, hint: str = "") -> None:
+    if not report.conforms:
+        raise ValidationError(report, hint)
+
+
+__all__ = ["Report", "Result", "ValidationError", "validate_file", "validate_graph",
+           "validate_quads", "validate_store", "require_conforming", "StoreError"]
