@@ -178,8 +178,16 @@ class Document:
         if sum(1 for c in header if c.text.strip()) < 2:
             raise SourceError("table has no header row (first tab-separated line has "
                               "fewer than two named columns)", self.path or self.id, header_line)
+        first = header[0].text.strip()
+        if first.isdigit():
+            raise SourceError(f"table has no header row: its first line starts with '{first}', "
+                              "which is data, not a column name", self.path or self.id, header_line)
         continued = CONTINUED.match(line_before)
-        if continued and tables and tables[-1].columns == [c.text.strip() for c in header]:
+        if continued and not (tables and tables[-1].columns == [c.text.strip() for c in header]):
+            raise SourceError(f"'{line_before}' has a header that differs from the table it "
+                              "continues (a column was renamed, moved or lost)",
+                              self.path or self.id, header_line)
+        if continued:
             table = tables[-1]
         else:
             caption, number = None, None

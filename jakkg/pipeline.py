@@ -9,7 +9,7 @@ from pyoxigraph import Quad
 
 from .document import Document
 from .errors import SourceError
-from .extract.case_table import extract_case_series, find_patient_table
+from .extract.case_table import NoPatientTable, extract_case_series, find_patient_table
 from .extract.source import describe_document
 from .graph import extraction_quads, lexicon_quads
 from .lexicon import DATA_DIR, Lexicon, load_lexicon
@@ -47,7 +47,7 @@ def extract(doc: Document, lexicon: Lexicon) -> Extraction:
     from .extract.review import extract_review, looks_like_review
     try:
         find_patient_table(doc, lexicon)
-    except SourceError:
+    except NoPatientTable:   # another genre; a broken table (SourceError) stops the build
         if looks_like_review(doc, lexicon):
             return extract_review(doc, lexicon)
         extraction = Extraction(describe_document(doc))
@@ -104,7 +104,7 @@ def build(sources: str | Path = SOURCES_DIR, store: str | Path | None = None,
         from .validate import require_conforming, validate_quads
         if progress:
             progress("validating against ontology/shapes.ttl")
-        report = validate_quads(quads)
+        report = validate_quads(quads, {d.path.name: str(d.path) for d, _ in read if d.path})
         if not force:
             require_conforming(report, " (nothing written; `--force` builds anyway and keeps the report)")
     write_store(store_path, quads)

@@ -266,9 +266,10 @@ def canonical(quads: Iterable[Quad]) -> Store:
     return memory_store(quads)
 
 
-def validate_quads(quads: Iterable[Quad]) -> Report:
+def validate_quads(quads: Iterable[Quad], paths: dict[str, str] | None = None) -> Report:
     """Validate a dataset: each source document's named graph with the lexicon graph.
-    Triples in the default graph (e.g. a Turtle file) are validated as one graph."""
+    Triples in the default graph (e.g. a Turtle file) are validated as one graph.
+    ``paths`` maps a document's file name to the path shown in the report."""
     by_graph: dict[str, list[Quad]] = {}
     for q in canonical(quads):
         name = "" if isinstance(q.graph_name, DefaultGraph) else q.graph_name.value
@@ -288,6 +289,9 @@ def validate_quads(quads: Iterable[Quad]) -> Report:
         to_rdflib(by_graph.get(name, []), data)
         report.graphs.append(name or "(default graph)")
         for r in validate_graph(data, name or "(default graph)"):
+            if r.source and paths:
+                file_name, _, line = r.source.rpartition(":")
+                r.source = f"{paths.get(file_name, file_name)}:{line}"
             key = (r.shape, r.focus, r.path, r.value, r.message)
             if key not in seen:
                 seen.add(key)

@@ -30,6 +30,11 @@ NOT_ENDED = {"uninterrupted", "ongoing", "continued"}
 AGE_RANGE = (0, 120)
 
 
+class NoPatientTable(SourceError):
+    """The document has no case-series table (it is another genre), as opposed to a
+    table that is there but broken."""
+
+
 def find_patient_table(doc: Document, lexicon: Lexicon) -> tuple[Table, dict[str, int]]:
     for table in doc.tables():
         fields = {}
@@ -39,7 +44,7 @@ def find_patient_table(doc: Document, lexicon: Lexicon) -> tuple[Table, dict[str
                 fields[field] = i
         if all(f in fields for f in REQUIRED_FIELDS):
             return table, fields
-    raise SourceError("no patient table found (need a tab-separated table with columns for "
+    raise NoPatientTable("no patient table found (need a tab-separated table with columns for "
                       + ", ".join(REQUIRED_FIELDS) + ")", doc.path or doc.id)
 
 
@@ -180,7 +185,9 @@ class CaseTableReader:
         seen: dict[int, int] = {}
         for row in self.table.rows:
             if len(row.cells) != width:
-                raise self.error(row, f"table row has {len(row.cells)} cells, header has {width}")
+                at_end = not self.doc.text[row.span.end:].strip()
+                raise self.error(row, f"table row has {len(row.cells)} cells, header has {width}"
+                                 + ("; the file ends inside this row: is it truncated?" if at_end else ""))
             course = self.read_row(row)
             if course is None:
                 continue
