@@ -177,10 +177,12 @@ def _path_text(shapes: Graph, path) -> str | None:
 # --- provenance of a result ----------------------------------------------------------------
 
 def _evidence_of(data: Graph, node) -> tuple[str | None, str | None]:
-    """(quote, file:line) of ``node``: its own evidence, or that of a node pointing at it."""
+    """(quote, file:line) of ``node``: its own evidence or, for an IRI that is only used and
+    never described, that of a node pointing at it. Lexicon entries have neither."""
     candidates = [node] if (node, RDF.type, URIRef(JAKKG + "Evidence")) in data else []
     candidates += list(data.objects(node, DERIVED))
-    if not candidates:
+    if not candidates and next(data.triples((node, None, None)), None) is None:
+        # a dangling IRI (e.g. a misspelt drug): where the fact using it was read
         for s in data.subjects(None, node):
             candidates += list(data.objects(s, DERIVED))
             if candidates:
