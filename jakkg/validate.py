@@ -237,6 +237,8 @@ def validate_graph(data: Graph, graph_name: str = "data") -> list[Result]:
         _, results_graph, _ = validate(
             data, shacl_graph=shapes, ont_graph=ontology_graph(), inference="rdfs",
             allow_warnings=True, allow_infos=True)
+    if not isinstance(results_graph, Graph):   # pyshacl reports a broken shape this way
+        raise JakkgError(f"cannot validate: {results_graph}", SHAPES_FILE)
     parent = {ps: ns for ns, ps in shapes.subject_objects(SH.property)}
     out = []
     for r in results_graph.subjects(RDF.type, SH.ValidationResult):
@@ -268,6 +270,16 @@ def canonical(quads: Iterable[Quad]) -> Store:
     return memory_store(quads)
 
 
+LEXICON_CLASSES = {NamedNode(JAKKG + c) for c in ("Drug", "JAKInhibitor", "Disease", "Route",
+                                                  "Outcome", "AdverseEvent", "ClinicalCondition")}
+
+
+def _describes_lexicon(by_graph: dict[str, list[Quad]]) -> bool:
+    rdf_type = NamedNode(str(RDF.type))
+    return any(q.predicate == rdf_type and q.object in LEXICON_CLASSES
+               for quads in by_graph.values() for q in quads)
+
+
 def validate_quads(quads: Iterable[Quad], paths: dict[str, str] | None = None) -> Report:
     """Validate a dataset: each source document's named graph with the lexicon graph.
     Triples in the default graph (e.g. a Turtle file) are validated as one graph.
@@ -278,7 +290,9 @@ def validate_quads(quads: Iterable[Quad], paths: dict[str, str] | None = None) -
         by_graph.setdefault(name, []).append(q)
     by_graph.pop(ONTOLOGY_GRAPH, None)
     lexicon = by_graph.pop(LEXICON_GRAPH, None)
-    if lexicon is None:
+    if lexicon is None and _describes_lexicon(by_graph):
+        lexicon = []        # e.g. a Turtle export: the lexicon entries are in the file
+    if lexicon is None:     # a file of facts only: check them against the current lexicon
         from .graph import lexicon_quads
         from .lexicon import load_lexicon
         lexicon = lexicon_quads(load_lexicon())
@@ -307,7 +321,10 @@ def validate_store(path: str | Path | None = None) -> Report:
 
 
 def validate_file(path: str | Path) -> Report:
+    """Validate an RDF file (format from its extension), or a store directory."""
     path = Path(path)
+    if path.is_dir() and (path / "CURRENT").exists():
+        return validate_store(path)
     if not path.is_file():
         raise JakkgError("no such file", path)
     fmt = RdfFormat.from_extension(path.suffix.lstrip(".").lower() or "ttl")

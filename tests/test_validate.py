@@ -222,6 +222,7 @@ def test_specific_messages_values_and_sources(broken_report):
 
     dose = one("shape:DosingRegimenShape", "above the most that is plausible")
     assert dose.value == "500" and "(10 mg/day, data/lexicon/drugs.tsv)" in dose.message
+    assert dose.path == "jakkg:dailyDose"
     assert dose.quote == "Methotrexate 10 mg/week (orally)" and dose.source == f"{LETTER.name}:61"
     jaki = one("shape:TherapyCourseShape", "not a JAK inhibitor")
     assert jaki.label == f"case 13 ({LETTER.stem})" and jaki.path == "jakkg:jakInhibitorRegimen/jakkg:drug"
@@ -232,7 +233,7 @@ def test_specific_messages_values_and_sources(broken_report):
     assert sex.value == "woman" and sex.label == f"patient of case 1 ({LETTER.stem})"
     assert sex.quote == "Woman\t29" and sex.source == f"{LETTER.name}:43"
     offsets = one("shape:EvidenceShape", "beyond the end of its document")
-    assert "17793 characters" in offsets.message
+    assert "17793 characters" in offsets.message and offsets.path == "oa:end" and offsets.value == "107323"
     typo = one("shape:TherapyShape", "not in the drug lexicon")
     assert typo.label == "id:drug/metotrexate" and typo.source == f"{LETTER.name}:48"
     lexicon_entry = one("shape:DrugShape", "drug class")
