@@ -29,12 +29,13 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, XSD
 
 from .errors import JakkgError, StoreError
-from .namespaces import JAKKG, LEXICON_GRAPH, OA, ONTOLOGY_GRAPH, PREFIXES, PROV
+from .namespaces import GRAPH, JAKKG, LEXICON_GRAPH, OA, ONTOLOGY_GRAPH, PREFIXES, PROV
 from .store import ONTOLOGY_FILE, SHAPES_FILE, memory_store
 
 DERIVED = URIRef(PROV + "wasDerivedFrom")
 EXACT, HAS_SOURCE = URIRef(OA + "exact"), URIRef(OA + "hasSource")
 LINE, FILE_NAME = URIRef(JAKKG + "line"), URIRef(JAKKG + "fileName")
+INFERRED_GRAPH = GRAPH + "inferred"     # written by `jakkg reason` (jakkg/reason.py)
 SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 
 
@@ -282,13 +283,15 @@ def _describes_lexicon(by_graph: dict[str, list[Quad]]) -> bool:
 
 def validate_quads(quads: Iterable[Quad], paths: dict[str, str] | None = None) -> Report:
     """Validate a dataset: each source document's named graph with the lexicon graph.
-    Triples in the default graph (e.g. a Turtle file) are validated as one graph.
+    Triples in the default graph (e.g. a Turtle file) are validated as one graph; types in
+    the graph of inferred types join the graph of the node they describe.
     ``paths`` maps a document's file name to the path shown in the report."""
     by_graph: dict[str, list[Quad]] = {}
     for q in canonical(quads):
         name = "" if isinstance(q.graph_name, DefaultGraph) else q.graph_name.value
         by_graph.setdefault(name, []).append(q)
     by_graph.pop(ONTOLOGY_GRAPH, None)
+    inferred = by_graph.pop(INFERRED_GRAPH, [])
     lexicon = by_graph.pop(LEXICON_GRAPH, None)
     if lexicon is None and _describes_lexicon(by_graph):
         lexicon = []        # e.g. a Turtle export: the lexicon entries are in the file
@@ -296,6 +299,11 @@ def validate_quads(quads: Iterable[Quad], paths: dict[str, str] | None = None) -
         from .graph import lexicon_quads
         from .lexicon import load_lexicon
         lexicon = lexicon_quads(load_lexicon())
+    # types inferred by `jakkg reason` are checked with the facts of the node they describe
+    owner = {q.subject: name for name, qs in by_graph.items() for q in qs}
+    lexicon = list(lexicon)
+    for q in inferred:
+        (by_graph[owner[q.subject]] if q.subject in owner else lexicon).append(q)
     lexicon_graph = to_rdflib(lexicon)
     report = Report()
     seen = set()

@@ -13,7 +13,7 @@ import sys
 
 import pytest
 from conftest import LETTER, SOURCES
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, SH
 
 from jakkg.namespaces import GRAPH, ID, LEXICON_GRAPH, sparql_prefixes
@@ -90,9 +90,28 @@ MUTATIONS = [
     ("DosingRegimenShape", LETTER_GRAPH,  # no frequency and not tapering
      course(17) + "?course jakkg:combinedRegimen ?focus . ?focus jakkg:frequency ?f",
      "?focus jakkg:frequency ?f", ""),
+    ("CohortStatisticShape", LETTER_GRAPH,  # "61.1%" read as 161.1
+     '?focus jakkg:statisticKey "complete-response-percent" ; jakkg:statedValue ?v',
+     "?focus jakkg:statedValue ?v", '?focus jakkg:statedValue "161.1"^^xsd:decimal'),
+    ("CombinationTherapyCourseShape", LETTER_GRAPH,  # with a stale inferred type, below
+     course(19) + "BIND(?course AS ?focus) ?focus jakkg:combinedRegimen ?r",
+     "?focus jakkg:combinedRegimen ?r", ""),
     ("AdverseEventReportShape", LETTER_GRAPH,  # nausea blamed on a drug not given in case 18
      course(18) + "?course jakkg:adverseEventReport ?focus . ?focus jakkg:attributedTo ?d",
      "?focus jakkg:attributedTo ?d", f"?focus jakkg:attributedTo <{ID}drug/tacrolimus>"),
+]
+
+# issue 6's defined classes: wrong (or stale) types in the graph `jakkg reason` writes
+INFERRED_GRAPH = GRAPH + "inferred"
+INFERRED = [
+    ("CombinationTherapyCourseShape", f"{ID}therapy-course/{LETTER.stem}/19", "CombinationTherapyCourse"),
+    ("JAK1InhibitorShape", f"{ID}drug/methotrexate", "JAK1Inhibitor"),
+    ("JAK2InhibitorShape", f"{ID}drug/tacrolimus", "JAK2Inhibitor"),
+    ("JAK3InhibitorShape", f"{ID}drug/azathioprine", "JAK3Inhibitor"),
+    ("TYK2InhibitorShape", f"{ID}drug/etanercept", "TYK2Inhibitor"),
+    ("SelectiveJAKInhibitorShape", f"{ID}drug/baricitinib", "SelectiveJAKInhibitor"),
+    ("FirstGenerationJAKInhibitorShape", f"{ID}drug/upadacitinib", "FirstGenerationJAKInhibitor"),
+    ("SecondGenerationJAKInhibitorShape", f"{ID}drug/ruxolitinib", "SecondGenerationJAKInhibitor"),
 ]
 
 # issue 3's classes: hand-made claims in the review's graph, each valid but for one value
@@ -110,6 +129,9 @@ CLAIMS = [
     ("ClassAdverseEventClaimShape", f"<{ID}class-adverse-event/test/1>",
      f'a jakkg:ClassAdverseEventClaim ; jakkg:adverseEvent <{ID}adverse-event/lymphopenia> ; jakkg:severity "mild" ; '
      f"prov:wasDerivedFrom {REVIEW_EVIDENCE}"),
+    ("OffLabelUseShape", f"<{ID}drug-use/test/2>",
+     f'a jakkg:DrugUseClaim , jakkg:OffLabelUse ; jakkg:drug <{ID}drug/baricitinib> ; '
+     f'jakkg:disease <{ID}disease/alopecia-areata> ; jakkg:useStatus "approved" ; prov:wasDerivedFrom {REVIEW_EVIDENCE}'),
     ("MechanismClaimShape", f"<{ID}mechanism/test/1>",
      f"a jakkg:MechanismClaim ; jakkg:drug <{ID}drug/ruxolitinib> ; jakkg:generation 3 ; "
      f"prov:wasDerivedFrom {REVIEW_EVIDENCE}"),
@@ -142,6 +164,8 @@ def broken(real_quads):
         store.update(prefixes + f"WITH <{graph}> DELETE {{ {delete} }} INSERT {{ {insert} }} WHERE {{ {where} }}")
     claims = " ".join(f"{node} {body} ." for _, node, body in CLAIMS)
     store.update(prefixes + f"INSERT DATA {{ GRAPH <{REVIEW_GRAPH}> {{ {claims} }} }}")
+    types = " ".join(f"<{node}> a jakkg:{cls} ." for _, node, cls in INFERRED)
+    store.update(prefixes + f"INSERT DATA {{ GRAPH <{INFERRED_GRAPH}> {{ {types} }} }}")
     return store, focus
 
 
@@ -164,7 +188,7 @@ def test_real_graph_conforms_with_one_honest_warning(real_report):
 
 def _owl_classes(path) -> set[str]:
     g = Graph().parse(path, format="turtle")
-    return {str(c) for c in g.subjects(RDF.type, OWL.Class)}
+    return {str(c) for c in g.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef)}
 
 
 def test_every_class_has_a_node_shape():
@@ -192,7 +216,7 @@ def test_every_shape_and_constraint_has_a_message():
 def test_every_shape_has_a_violation_test():
     shapes = Graph().parse(SHAPES_FILE, format="turtle")
     names = {str(s)[len(SHAPE):] for s in shapes.subjects(RDF.type, SH.NodeShape)}
-    assert names == {m[0] for m in MUTATIONS} | {c[0] for c in CLAIMS}
+    assert names == {m[0] for m in MUTATIONS} | {c[0] for c in CLAIMS} | {i[0] for i in INFERRED}
 
 
 @pytest.mark.parametrize("i", range(len(MUTATIONS)), ids=[f"{m[0]}-{i}" for i, m in enumerate(MUTATIONS)])
@@ -209,8 +233,14 @@ def test_review_claim_is_reported_by_its_shape(broken_report, shape, node, body)
     assert hits, [(r.shape, r.focus) for r in broken_report.violations]
 
 
+@pytest.mark.parametrize("shape, node, cls", INFERRED, ids=[i[0] for i in INFERRED])
+def test_wrong_inferred_type_is_reported_by_its_shape(broken_report, shape, node, cls):
+    hits = [r for r in broken_report.violations if r.shape == "shape:" + shape and r.focus == node]
+    assert hits, [(r.shape, r.focus) for r in broken_report.violations]
+
+
 def test_nothing_else_is_reported(broken, broken_report):
-    expected = set(broken[1].values()) | {c[1].strip("<>") for c in CLAIMS}
+    expected = set(broken[1].values()) | {c[1].strip("<>") for c in CLAIMS} | {i[1] for i in INFERRED}
     assert {r.focus for r in broken_report.violations} == expected
 
 
