@@ -321,6 +321,7 @@ def ingest(
 def validate(
     file: Optional[Path] = typer.Argument(None, help="An RDF file (.ttl, .nt, .nq, .trig, .jsonld, .rdf) instead of the store."),
     fmt: str = typer.Option("text", "--format", "-f", help="text|json"),
+    inference: str = typer.Option("rdfs", "--inference", help="rdfs (entailments materialised by jakkg, fast) | owlrl (pyshacl's owlrl RDFS closure)."),
     store: Optional[Path] = StoreOption,
 ):
     """Validate the store (or an RDF file) against ontology/shapes.ttl; exit 0 iff it conforms."""
@@ -330,7 +331,7 @@ def validate(
         raise JakkgError(f"format '{fmt}' is not text or json")
     if file is not None and store is not None:
         raise JakkgError("give either FILE or --store, not both")
-    report = validate_file(file) if file is not None else validate_store(store)
+    report = validate_file(file, inference) if file is not None else validate_store(store, inference)
     sys.stdout.write(report.to_json() + "\n" if fmt == "json" else report.to_text())
     if not report.conforms:
         raise typer.Exit(1)
