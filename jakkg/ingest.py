@@ -32,7 +32,7 @@ class IngestResult:
 
 
 def ingest(file: str | Path, store: str | Path | None = None, lexicon_dir: str | Path | None = None,
-           strict: bool = False) -> IngestResult:
+           strict: bool = False, validate: bool = True) -> IngestResult:
     from .graph import extraction_quads
     from .pipeline import extract
     from .store import default_store_path, open_store, write_store
@@ -56,6 +56,13 @@ def ingest(file: str | Path, store: str | Path | None = None, lexicon_dir: str |
         else:
             kept.append(q)
     del existing
+    if validate:   # issue 4: the new document's graph (with the lexicon) must conform first
+        from .namespaces import LEXICON_GRAPH
+        from .validate import require_conforming, validate_quads
+        lexicon_graph = NamedNode(LEXICON_GRAPH)
+        require_conforming(validate_quads([q for q in kept if q.graph_name == lexicon_graph] + new,
+                                          {doc.path.name: str(doc.path)} if doc.path else None),
+                           " (the store was left as it was)")
     write_store(store_path, kept + new)
     type_iri = RDF + "type"
     counts = Counter(q.object.value for q in new

@@ -134,10 +134,28 @@ def test_force_builds_anyway_keeps_the_report_and_no_validate_drops_it(sources_c
     assert code == 0 and (store / "CURRENT").exists()
     assert err.strip() == f"warning: the store does NOT conform (1 violation(s)); report kept in {report}"
     text = report.read_text()
-    assert text.startswith("does NOT conform: 1 violation(s), 1 warning(s)")
+    assert text.startswith("does NOT conform: 1 violation(s), 4 warning(s)")
     assert f'source:  {letter}:43: "Baricitinib 40 mg/day"' in text and "value:   40" in text
     # without validation the report would describe another graph: it goes
     code, out, err = run_cli(monkeypatch, capsys, "build", "--sources", sources_copy, "--store", store,
                              "--no-validate")
     assert code == 0 and err.strip() == "" and "validated" not in out
     assert not report.exists()
+
+
+def test_ingest_validates_the_new_document_and_leaves_the_store_alone(previous, tmp_path, monkeypatch, capsys):
+    """`jakkg ingest` checks the new document's graph against the shapes before writing."""
+    from conftest import ROOT
+    store, _ = previous
+    before = tree_digest(store)
+    text = (ROOT / "tests" / "fixtures" / "case-series-reordered.txt").read_text(encoding="utf-8")
+    assert "Ruxolitinib 20 mg/12 h" in text
+    doc = tmp_path / "case-series-reordered.txt"
+    doc.write_text(text.replace("Ruxolitinib 20 mg/12 h", "Ruxolitinib 200 mg/12 h", 1), encoding="utf-8")
+    code, out, err = run_cli(monkeypatch, capsys, "ingest", doc, "--store", store)
+    assert code == 1 and len(err.strip().splitlines()) == 1
+    assert err.startswith(f"error: {doc}:12: the graph does not conform to ontology/shapes.ttl: 1 violation(s); "
+                          "first: shape:DosingRegimenShape"), err
+    assert "A daily dose of 400 mg/day is above the most that is plausible for this drug (50 mg/day" in err
+    assert err.rstrip().endswith("(the store was left as it was)")
+    assert tree_digest(store) == before
