@@ -102,8 +102,6 @@ def build(sources: str | Path = SOURCES_DIR, store: str | Path | None = None,
     report = None
     if validate:
         from .validate import require_conforming, validate_quads
-        if progress:
-            progress("validating against ontology/shapes.ttl")
         report = validate_quads(quads, {d.path.name: str(d.path) for d, _ in read if d.path})
         if not force:
             require_conforming(report, " (nothing written; `--force` builds anyway and keeps the report)")
