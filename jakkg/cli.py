@@ -336,6 +336,63 @@ def validate(
     if not report.conforms:
         raise typer.Exit(1)
 
+# --- issue 7: SPARQL endpoint and push ---
+@app.command()
+def serve(
+    store: Optional[Path] = StoreOption,
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
+    port: int = typer.Option(7878, "--port", help="TCP port."),
+    timeout: float = typer.Option(10.0, "--timeout", help="Seconds a query may run before it is stopped (503)."),
+    max_rows: int = typer.Option(10000, "--max-rows", help="At most this many result rows/triples per query."),
+    max_body: int = typer.Option(1_000_000, "--max-body", help="Largest request body or query, in bytes (413)."),
+    cors: List[str] = typer.Option([], "--cors", help="Allow cross-origin requests from ORIGIN (repeatable; '*' for any)."),
+    workers: int = typer.Option(2, "--workers", help="Query worker processes."),
+    queries: Optional[Path] = typer.Option(None, "--queries", help="Folder of shipped .rq queries (default: queries/)."),
+):
+    """Serve the store read-only: SPARQL 1.1 Protocol at /sparql, a query page at /."""
+    from .server import QUERIES_DIR, Settings
+    from .server import serve as run_serve
+
+    if timeout <= 0 or max_rows < 1 or max_body < 1 or workers < 1:
+        raise JakkgError("--timeout, --max-rows, --max-body and --workers must be positive")
+    settings = Settings(_store_path(store), timeout=timeout, max_rows=max_rows, max_body=max_body,
+                        cors=list(cors), workers=workers, queries_dir=queries or QUERIES_DIR)
+    _console(stderr=True).print(f"jakkg: SPARQL endpoint at http://{host}:{port}/sparql, "
+                                f"query page at http://{host}:{port}/")
+    run_serve(settings, host, port)
+
+
+@app.command()
+def push(
+    endpoint: str = typer.Option(..., "--endpoint", help="Graph Store Protocol URL, e.g. http://host:8890/sparql-graph-crud-auth"),
+    graph: List[str] = typer.Option([], "--graph", help="Push only this named graph (repeatable; default: all)."),
+    user: Optional[str] = typer.Option(None, "--user", help="User name for HTTP auth."),
+    password: Optional[str] = typer.Option(None, "--password", envvar="JAKKG_PUSH_PASSWORD", help="Password (or $JAKKG_PUSH_PASSWORD)."),
+    auth: str = typer.Option("auto", "--auth", help="auto|digest|basic (auto: what the endpoint asks for)."),
+    batch_size: int = typer.Option(5000, "--batch-size", help="Triples per request."),
+    store: Optional[Path] = StoreOption,
+):
+    """Upload the store to a SPARQL 1.1 Graph Store endpoint, one named graph per source."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .push import push as run_push
+    from .store import open_store
+
+    st = open_store(store)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("triples"), TimeElapsedColumn(), console=_console(stderr=True)) as progress:
+        task = progress.add_task("pushing", total=None)
+
+        def report(event, graph_iri, done, total):
+            progress.update(task, description=f"{graph_iri.rsplit('/', 1)[-1]}", completed=done, total=total)
+
+        result = run_push(st, endpoint, graphs=list(graph) or None, user=user, password=password,
+                          auth=auth, batch_size=batch_size, progress=report)
+    con = _console()
+    for g, n in result.items():
+        con.print(f"{n:>7} triples → <{g}>")
+    con.print(f"pushed {sum(result.values())} triples in {len(result)} graph(s) to {endpoint}")
+
 
 def main() -> None:
     try:
