@@ -15,7 +15,6 @@ import asyncio
 import multiprocessing
 import os
 import signal
-import time
 from dataclasses import dataclass, field
 
 from pyoxigraph import (BlankNode, DefaultGraph, Literal, NamedNode, QueryBoolean,
@@ -355,10 +354,12 @@ class QueryPool:
     """A fixed number of worker processes; a query that outlives ``timeout`` seconds has its
     worker killed and replaced."""
 
-    def __init__(self, store_path: str, size: int = 2, timeout: float = 10.0):
+    def __init__(self, store_path: str, size: int = 2, timeout: float = 10.0,
+                 queue_timeout: float = 30.0):
         self.store_path = str(store_path)
         self.size = max(1, size)
         self.timeout = timeout
+        self.queue_timeout = queue_timeout
         self._ctx = multiprocessing.get_context("spawn")
         self._idle: asyncio.Queue | None = None
         self._all: set[Worker] = set()
@@ -385,15 +386,15 @@ class QueryPool:
     def pids(self) -> list[int]:
         return sorted(w.pid for w in self._all)
 
-    async def run(self, job: Job, timeout: float | None = None) -> Reply:
-        timeout = self.timeout if timeout is None else timeout
+    async def run(self, job: Job) -> Reply:
+        """Wait up to ``queue_timeout`` for a free worker (else PoolBusy), then up to
+        ``timeout`` for the answer (else QueryTimeout, and the worker is replaced)."""
         loop = asyncio.get_running_loop()
-        start = time.monotonic()
         try:
-            worker = await asyncio.wait_for(self._idle.get(), timeout)
+            worker = await asyncio.wait_for(self._idle.get(), self.queue_timeout)
         except asyncio.TimeoutError:
             raise PoolBusy() from None
-        remaining = max(0.05, timeout - (time.monotonic() - start))
+        remaining = self.timeout
         ready = loop.create_future()
         fd = worker.conn.fileno()
         ok = False

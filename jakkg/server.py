@@ -56,6 +56,7 @@ class Settings:
     max_body: int = 1_000_000            # bytes of a request body or a GET query
     cors: list[str] = field(default_factory=list)
     workers: int = 2
+    queue_timeout: float = 30.0          # seconds a query may wait for a free worker
     queries_dir: Path = QUERIES_DIR
 
 
@@ -121,7 +122,8 @@ def shipped_queries(folder: Path) -> list[dict]:
 
 def create_app(settings: Settings) -> Starlette:
     open_store(settings.store)  # a clear one-line error now rather than in every worker
-    pool = QueryPool(str(settings.store), settings.workers, settings.timeout)
+    pool = QueryPool(str(settings.store), settings.workers, settings.timeout,
+                     settings.queue_timeout)
     started = time.time()
 
     @asynccontextmanager
@@ -140,7 +142,7 @@ def create_app(settings: Settings) -> Starlette:
                                "time limit (add LIMIT or more selective patterns)") from None
         except PoolBusy:
             raise Problem(503, f"all {pool.size} query workers stayed busy for "
-                               f"{settings.timeout:g} s; try again later") from None
+                               f"{settings.queue_timeout:g} s; try again later") from None
         except WorkerCrashed:
             raise Problem(500, "the query worker stopped unexpectedly") from None
         if reply.status != 200:
