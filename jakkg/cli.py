@@ -357,9 +357,7 @@ def serve(
         raise JakkgError("--timeout, --max-rows, --max-body and --workers must be positive")
     settings = Settings(_store_path(store), timeout=timeout, max_rows=max_rows, max_body=max_body,
                         cors=list(cors), workers=workers, queries_dir=queries or QUERIES_DIR)
-    _console(stderr=True).print(f"jakkg: SPARQL endpoint at http://{host}:{port}/sparql, "
-                                f"query page at http://{host}:{port}/")
-    run_serve(settings, host, port)
+    run_serve(settings, host, port, announce=_console(stderr=True).print)
 
 
 @app.command()

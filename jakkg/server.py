@@ -382,8 +382,11 @@ def render_entity(data: dict) -> str:
 """
 
 
-def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7878) -> None:
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7878, announce=None) -> None:
     import uvicorn
     app = create_app(settings)
+    if announce:
+        announce(f"jakkg: SPARQL endpoint at http://{host}:{port}/sparql, "
+                 f"query page at http://{host}:{port}/")
     uvicorn.run(app, host=host, port=port, log_level="info",
                 limit_concurrency=256, timeout_keep_alive=5)

@@ -343,3 +343,15 @@ def test_runaway_query_is_stopped_and_health_stays_fast(server, http):
     assert q01_rows(http.get("/sparql", params={"query": Q01}).json()) == Q01_ROWS
     health = http.get("/health").json()
     assert health["status"] == "ok" and health["workers"] == 2
+
+
+def test_serve_without_a_store_is_one_line_exit_1(tmp_path):
+    import subprocess
+    import sys
+    r = subprocess.run([sys.executable, "-m", "jakkg", "serve", "--store", str(tmp_path / "none"),
+                        "--port", "1"], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1
+    assert r.stderr == f"error: {tmp_path / 'none'}: no store here; run `jakkg build` first (or pass --store PATH)\n"
+    r = subprocess.run([sys.executable, "-m", "jakkg", "serve", "--timeout", "0"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and r.stderr.startswith("error: --timeout, --max-rows")
