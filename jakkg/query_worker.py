@@ -12,9 +12,14 @@ Everything that crosses the pipe is plain Python (str, bytes, tuples), so terms 
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import os
 import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from multiprocessing.connection import Connection
 from dataclasses import dataclass, field
 
 from pyoxigraph import (BlankNode, DefaultGraph, Literal, NamedNode, QueryBoolean,
@@ -298,6 +303,14 @@ def _graph_name(g) -> str | None:
 def _worker_main(store_path: str, conn) -> None:
     """Loop of one worker process: receive a Job, send back a Reply."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
+    parent = os.getppid()
+
+    def orphan_watch():  # pyoxigraph releases the GIL, so this runs during a long query
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=orphan_watch, daemon=True).start()
     store = Store.read_only(store_path)
     conn.send("ready")
     while True:
@@ -315,14 +328,20 @@ def _worker_main(store_path: str, conn) -> None:
 
 
 class Worker:
-    def __init__(self, ctx, store_path: str):
-        parent, child = ctx.Pipe()
-        self.conn = parent
-        self.process = ctx.Process(target=_worker_main, args=(store_path, child), daemon=True,
-                                   name="jakkg-query-worker")
-        self.process.start()
-        child.close()
-        if not parent.poll(60) or parent.recv() != "ready":
+    """One worker process, started as ``python -m jakkg.query_worker STORE FD`` and talking
+    over a socket pair (not multiprocessing's spawn, which re-imports the caller's
+    ``__main__`` and so breaks in scripts without a main guard)."""
+
+    def __init__(self, store_path: str):
+        ours, theirs = socket.socketpair()
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "jakkg.query_worker", store_path, str(theirs.fileno())],
+                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, close_fds=True)
+        finally:
+            theirs.close()
+        self.conn = Connection(ours.detach())
+        if not self.conn.poll(60) or self.conn.recv() != "ready":
             self.kill()
             raise RuntimeError("query worker did not start")
 
@@ -332,9 +351,12 @@ class Worker:
 
     def kill(self) -> None:
         """Kill and reap (no zombie is left behind)."""
-        if self.process.is_alive():
-            os.kill(self.process.pid, signal.SIGKILL)
-        self.process.join(10)
+        if self.process.poll() is None:
+            self.process.kill()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            pass
         self.conn.close()
 
 
@@ -360,7 +382,6 @@ class QueryPool:
         self.size = max(1, size)
         self.timeout = timeout
         self.queue_timeout = queue_timeout
-        self._ctx = multiprocessing.get_context("spawn")
         self._idle: asyncio.Queue | None = None
         self._all: set[Worker] = set()
         self.killed = 0
@@ -368,7 +389,7 @@ class QueryPool:
     async def start(self) -> None:
         loop = self._loop = asyncio.get_running_loop()
         self._idle = asyncio.Queue()
-        workers = await asyncio.gather(*[loop.run_in_executor(None, Worker, self._ctx, self.store_path)
+        workers = await asyncio.gather(*[loop.run_in_executor(None, Worker, self.store_path)
                                          for _ in range(self.size)])
         for w in workers:
             self._all.add(w)
@@ -423,7 +444,7 @@ class QueryPool:
     def _replace(self, worker: Worker) -> None:
         worker.kill()
         try:
-            new = Worker(self._ctx, self.store_path)
+            new = Worker(self.store_path)
         except Exception:  # noqa: BLE001 - try again on the next replacement
             return
         if self._idle is None:
@@ -431,3 +452,9 @@ class QueryPool:
             return
         self._all.add(new)
         self._loop.call_soon_threadsafe(self._idle.put_nowait, new)
+
+
+if __name__ == "__main__":
+    # run the module's own copy (not __main__'s) so replies pickle as jakkg.query_worker.Reply
+    from jakkg.query_worker import _worker_main as main
+    main(sys.argv[1], Connection(int(sys.argv[2])))
