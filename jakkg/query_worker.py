@@ -22,11 +22,11 @@ import time
 from multiprocessing.connection import Connection
 from dataclasses import dataclass, field
 
-from pyoxigraph import (BlankNode, DefaultGraph, Literal, NamedNode, QueryBoolean,
+from pyoxigraph import (BlankNode, Literal, NamedNode, QueryBoolean,
                         QueryResultsFormat, QuerySolutions, RdfFormat, Store,
                         parse_query_results, serialize)
 
-from .namespaces import DCTERMS, OA, PREFIXES, PROV, RDF, RDFS, SKOS
+from .namespaces import OA, PREFIXES, PROV, RDFS
 
 JAKKG_NS = PREFIXES["jakkg"]
 
@@ -250,52 +250,27 @@ SELECT ?node ?ev ?exact ?prefix ?suffix ?start ?end ?section ?line ?doc ?docLabe
   OPTIONAL {{ ?ev <{OA}hasSource> ?doc OPTIONAL {{ ?doc <{RDFS}label> ?docLabel }} }}
 }} ORDER BY ?start ?ev
 """
-LABEL_PREDICATES = (RDFS + "label", SKOS + "prefLabel", DCTERMS + "title")
+def entity_data(store: Store, iri: str) -> dict | None:
+    """What ``jakkg describe`` shows about one node (types, labels, statements grouped by
+    property both ways, each neighbour with its label and quote), plus the node's evidence
+    with its context (oa:prefix/oa:suffix, section, line) for highlighting. None if the
+    graph says nothing about it."""
+    from dataclasses import asdict
 
-
-def _label(store: Store, term) -> str | None:
-    if not isinstance(term, NamedNode):
+    from .describe import NotFound, describe_node
+    try:
+        description = describe_node(store, iri)
+    except NotFound:
         return None
-    for p in LABEL_PREDICATES:
-        for q in store.quads_for_pattern(term, NamedNode(p), None, None):
-            return q.object.value
-    return None
-
-
-def entity_data(store: Store, iri: str) -> dict:
-    """Outgoing and incoming statements of one node (with labels of linked nodes) and the
-    evidence quotes it was derived from, as plain data."""
+    data = asdict(description)
     node = NamedNode(iri)
-    out, seen = [], set()
-    for q in store.quads_for_pattern(node, None, None, None):
-        key = (q.predicate.value, str(q.object))
-        if key in seen:
-            continue
-        seen.add(key)
-        out.append({"p": q.predicate.value, "o": term_to_tuple(q.object),
-                    "label": _label(store, q.object), "graph": _graph_name(q.graph_name)})
-    incoming, seen = [], set()
-    for q in store.quads_for_pattern(None, None, node, None):
-        key = (str(q.subject), q.predicate.value)
-        if key in seen:
-            continue
-        seen.add(key)
-        incoming.append({"s": term_to_tuple(q.subject), "p": q.predicate.value,
-                         "label": _label(store, q.subject)})
-    evidence = []
-    for s in store.query(EVIDENCE_QUERY, use_default_graph_as_union=True,
-                         substitutions={_variable("node"): node}):
-        evidence.append({k: (s[k].value if s[k] is not None else None)
-                         for k in ("ev", "exact", "prefix", "suffix", "start", "end",
-                                   "section", "line", "doc", "docLabel")})
-    out.sort(key=lambda r: (r["p"] != RDF + "type", r["p"], str(r["o"])))
-    incoming.sort(key=lambda r: (r["p"], str(r["s"])))
-    return {"iri": iri, "label": _label(store, node), "out": out, "in": incoming,
-            "evidence": evidence}
-
-
-def _graph_name(g) -> str | None:
-    return None if isinstance(g, DefaultGraph) else getattr(g, "value", None)
+    data["evidence"] = [
+        {k: (s[k].value if s[k] is not None else None)
+         for k in ("ev", "exact", "prefix", "suffix", "start", "end", "section", "line", "doc",
+                   "docLabel")}
+        for s in store.query(EVIDENCE_QUERY, use_default_graph_as_union=True,
+                             substitutions={_variable("node"): node})]
+    return data
 
 
 # --- worker processes ----------------------------------------------------------------------

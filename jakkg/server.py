@@ -17,7 +17,6 @@ result row cap (``X-Jakkg-Truncated`` header). Queries run in worker processes
 from __future__ import annotations
 
 import html
-import json
 import re
 import time
 from contextlib import asynccontextmanager
@@ -134,7 +133,7 @@ def create_app(settings: Settings) -> Starlette:
         finally:
             await pool.stop()
 
-    async def run_job(job: Job) -> "Reply":  # noqa: F821
+    async def run_job(job: Job):
         try:
             reply = await pool.run(job)
         except QueryTimeout:
@@ -278,7 +277,7 @@ def create_app(settings: Settings) -> Starlette:
         iri = ID + rest
         reply = await run_job(Job("entity", iri=iri))
         data = reply.data
-        if not data["out"] and not data["in"]:
+        if data is None:
             raise Problem(404, f"nothing in the graph about <{iri}>")
         wants_json = request.query_params.get("format") == "json" or (
             negotiate(request.headers.get("accept"),
@@ -343,15 +342,30 @@ def term_html(t: tuple | None, label: str | None = None) -> str:
     return f"{e(value)}{extra}"
 
 
+def neighbour_html(n: dict) -> str:
+    """A neighbour from jakkg.describe: a literal, or a node (linked) with its quote."""
+    if n["is_literal"]:
+        return term_html(("literal", n["node"], None, None))
+    link = term_html(("uri", n["node"], None, None), n["text"])
+    if n.get("quote"):
+        link += f' <q class="quote">{html.escape(n["quote"])}</q>'
+    return link
+
+
 def render_entity(data: dict) -> str:
+    """The entity page: what `jakkg describe` shows, with evidence highlighted in context."""
     e = html.escape
     title = data["label"] or shorten(data["iri"])
-    rows_out = "".join(
-        f"<tr><td>{e(shorten(r['p']))}</td><td>{term_html(tuple(r['o']), r['label'])}</td></tr>"
-        for r in data["out"])
-    rows_in = "".join(
-        f"<tr><td>{term_html(tuple(r['s']), r['label'])}</td><td>{e(shorten(r['p']))}</td></tr>"
-        for r in data["in"])
+    types = ", ".join(term_html(("uri", _expand(t), None, None)) for t in data["types"])
+    labels = "".join(f"<tr><td>{e(p)}</td><td>{e(', '.join(vs))}</td></tr>"
+                     for p, vs in data["labels"].items())
+
+    def grouped(groups: dict, table_id: str) -> str:
+        rows = "".join(f"<tr><td>{e(p)}</td><td><ul>{''.join(f'<li>{neighbour_html(n)}</li>' for n in ns)}</ul></td></tr>"
+                       for p, ns in groups.items())
+        return (f'<table id="{table_id}"><thead><tr><th>property</th><th>value</th></tr></thead>'
+                f"<tbody>{rows}</tbody></table>") if rows else '<p class="none">none</p>'
+
     quotes = []
     for ev in data["evidence"]:
         where = ", ".join(x for x in (
@@ -372,14 +386,21 @@ def render_entity(data: dict) -> str:
 <main>
 <h1>{e(title)}</h1>
 <p class="iri"><code>{e(data['iri'])}</code></p>
+<p class="types">{types}</p>
+{f'<table id="labels"><tbody>{labels}</tbody></table>' if labels else ''}
 <h2>Evidence</h2>
 {''.join(quotes) or '<p class="none">no evidence linked to this node</p>'}
 <h2>Statements</h2>
-<table id="out"><thead><tr><th>property</th><th>value</th></tr></thead><tbody>{rows_out}</tbody></table>
+{grouped(data["outgoing"], "out")}
 <h2>Referred to by</h2>
-<table id="in"><thead><tr><th>subject</th><th>property</th></tr></thead><tbody>{rows_in}</tbody></table>
+{grouped(data["incoming"], "in")}
 </main></body></html>
 """
+
+
+def _expand(curie: str) -> str:
+    prefix, _, local = curie.partition(":")
+    return PREFIXES[prefix] + local if prefix in PREFIXES and _ else curie
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7878, announce=None) -> None:

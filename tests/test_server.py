@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import shutil
 import threading
 import time
@@ -231,7 +230,7 @@ def test_size_type_and_accept_limits(http):
     assert r.status_code == 415 and "application/sparql-query" in r.text
     r = http.get("/sparql", params={"query": Q01}, headers={"Accept": "image/png"})
     assert r.status_code == 406 and "application/sparql-results+json" in r.text
-    r = http.post("/sparql", content=f"query=1&query=2",
+    r = http.post("/sparql", content="query=1&query=2",
                   headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert r.status_code == 400 and "exactly one 'query'" in r.text
 
@@ -287,10 +286,16 @@ def test_entity_page_shows_statements_and_highlighted_evidence(http):
     ev = data["evidence"][0]
     assert ev["section"] == "Table 1" and ev["exact"].startswith("20\tWoman\t55")
     assert ev["prefix"] and ev["suffix"]
-    assert any(o["p"].endswith("#caseNumber") and o["o"][1] == "20" for o in data["out"])
+    # the same grouping as `jakkg describe`
+    assert data["types"] == ["jakkg:TherapyCourse"]
+    assert [n["node"] for n in data["outgoing"]["jakkg:caseNumber"]] == ["20"]
+    assert [n["text"] for n in data["outgoing"]["jakkg:disease"]] == ["atopic dermatitis"]
     drug = http.get("/entity/drug/baricitinib", headers={"Accept": "application/json"}).json()
     assert drug["label"] == "baricitinib"
-    assert any(i["p"].endswith("#drug") for i in drug["in"])  # regimens point at it
+    assert "jakkg:drug" in drug["incoming"]   # regimens point at it
+    # a regimen's page: its dose as read, and the quote it came from, highlighted
+    page = http.get("/entity/regimen/muntaner-virgili-2025-jaki-combination-letter/20/jak-inhibitor").text
+    assert "<mark>Upadacitinib 15 smg/day</mark>" in page
     r = http.get("/entity/drug/no-such-drug")
     assert r.status_code == 404 and "nothing in the graph" in r.text
 

@@ -33,7 +33,18 @@ XSD = PREFIXES["xsd"]
 NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long", "short",
                              "nonNegativeInteger", "positiveInteger", "negativeInteger",
                              "nonPositiveInteger", "unsignedInt", "unsignedLong")}
-# query file stem -> why Virtuoso 7 answers differently (none so far)
+# Where Virtuoso 7 departs from SPARQL 1.1: query file stem -> (why, the smallest rewrite of
+# the query text sent to Virtuoso that asks the same question in a form it evaluates per
+# the standard). The rewritten query must then give exactly the embedded store's answers,
+# and test_known_virtuoso_differences_are_real checks the unmodified query still differs.
+VIRTUOSO_REWRITES: dict[str, tuple[str, list[tuple[str, str]]]] = {
+    "19-stated-vs-computed-statistics": (
+        "Virtuoso divides an integer by an integer as integers (100 * 3 / 18 = 16), where "
+        "SPARQL 1.1 (op:numeric-divide) gives the decimal 16.666…; so '3 patients (17%)' "
+        "would wrongly be flagged as differing. Rewrite: 100 → 100.0 (an xsd:decimal).",
+        [(r"\b100 \* \?", "100.0 * ?")]),
+}
+# query file stem -> why Virtuoso cannot answer it the same way at all (none so far)
 KNOWN_DIFFERENCES: dict[str, str] = {}
 
 
@@ -221,6 +232,7 @@ def test_every_shipped_query_answers_the_same_on_virtuoso(virtuoso, store, pushe
     sent, _ = pushed
     sparql = query.read_text(encoding="utf-8")
     kind, expected = local_rows(store, sparql)
+    sparql = for_virtuoso(query.stem, sparql)
     if kind == "graph":   # CONSTRUCT/DESCRIBE: the same triples (blank nodes as such)
         from pyoxigraph import RdfFormat, parse
         body = vselect(virtuoso, with_prefixes(sparql), sorted(sent), accept="text/turtle")
@@ -240,6 +252,25 @@ def test_every_shipped_query_answers_the_same_on_virtuoso(virtuoso, store, pushe
     keys = order_keys(sparql)
     if keys:                                                        # … in the same order
         assert [[r.get(k) for k in keys] for r in got] == [[r.get(k) for k in keys] for r in expected]
+
+
+def for_virtuoso(stem: str, sparql: str) -> str:
+    for pattern, replacement in VIRTUOSO_REWRITES.get(stem, ("", []))[1]:
+        sparql, n = re.subn(pattern, replacement, sparql)
+        assert n, f"rewrite {pattern!r} no longer applies to {stem}.rq: update VIRTUOSO_REWRITES"
+    return sparql
+
+
+@pytest.mark.parametrize("stem", sorted(VIRTUOSO_REWRITES))
+def test_known_virtuoso_differences_are_real(virtuoso, store, pushed, stem):
+    """Without its rewrite the query really answers differently on Virtuoso (else the
+    rewrite is no longer needed and should go)."""
+    sent, _ = pushed
+    path = next(q for q in QUERIES if q.stem == stem)
+    sparql = path.read_text(encoding="utf-8")
+    kind, expected = local_rows(store, sparql)
+    _, got = virtuoso_rows(vselect(virtuoso, with_prefixes(sparql), sorted(sent)))
+    assert got != expected
 
 
 def test_comparison_helpers():
