@@ -160,14 +160,22 @@ def create_app(settings: Settings) -> Starlette:
 
     async def read_body(request: Request) -> bytes:
         length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > settings.max_body:
-            raise Problem(413, f"request body of {int(length)} bytes is larger than the "
-                               f"{settings.max_body} byte limit")
+        declared = int(length) if length and length.isdigit() else None
         body = bytearray()
+        received = 0
+        # read (and drop) a moderately oversized body before answering 413, so the client,
+        # still sending, gets the answer rather than a reset connection; stop reading at
+        # a hard bound (then the connection is closed)
+        drain_limit = 4 * settings.max_body + 1_000_000
         async for chunk in request.stream():
-            body += chunk
-            if len(body) > settings.max_body:
-                raise Problem(413, f"request body is larger than the {settings.max_body} byte limit")
+            received += len(chunk)
+            if received <= settings.max_body:
+                body += chunk
+            elif received > drain_limit or (declared is not None and declared > drain_limit):
+                break
+        if received > settings.max_body or (declared is not None and declared > settings.max_body):
+            size = f" of {declared} bytes" if declared is not None else ""
+            raise Problem(413, f"request body{size} is larger than the {settings.max_body} byte limit")
         return bytes(body)
 
     def query_job(sparql: str, request: Request, params: list[tuple[str, str]]) -> Job:
