@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 from contextlib import contextmanager
@@ -14,6 +16,23 @@ ROOT = Path(__file__).resolve().parent.parent
 START_VIRTUOSO = ROOT / "scripts" / "start_virtuoso.sh"
 VIRTUOSO_T = "/usr/bin/virtuoso-t"
 CHROMIUM = os.environ.get("CHROMIUM_BIN", "/usr/bin/chromium")
+
+
+_REASONED: dict[str, Path] = {}
+
+
+def reasoned_store(tmp_path_factory, store_path) -> Path:
+    """A copy of the session store after `jakkg reason` (some shipped queries read the
+    inferred graph); made once per session."""
+    key = str(store_path)
+    if key not in _REASONED:
+        path = tmp_path_factory.mktemp("reasoned-store") / "store"
+        shutil.copytree(store_path, path)
+        r = subprocess.run([sys.executable, "-m", "jakkg", "reason", "--store", str(path)],
+                           capture_output=True, text=True, cwd=ROOT, timeout=300)
+        assert r.returncode == 0, r.stderr
+        _REASONED[key] = path
+    return _REASONED[key]
 
 
 def free_ports(n: int = 1) -> list[int]:

@@ -12,14 +12,20 @@ from SPARQLWrapper import CSV, JSON, TURTLE, SPARQLWrapper
 from typer.testing import CliRunner
 
 from jakkg.cli import app
-from servers import running_server
+from servers import reasoned_store, running_server
 
 QUERIES = sorted((Path(__file__).resolve().parent.parent / "queries").glob("*.rq"))
 
 
 @pytest.fixture(scope="module")
-def endpoint(store_path):
-    with running_server(store_path, timeout=30, max_rows=100_000) as (url, _app):
+def reasoned(tmp_path_factory, store_path):
+    """The store after `jakkg reason`: some shipped queries read the inferred graph."""
+    return reasoned_store(tmp_path_factory, store_path)
+
+
+@pytest.fixture(scope="module")
+def endpoint(reasoned):
+    with running_server(reasoned, timeout=30, max_rows=100_000) as (url, _app):
         yield url + "/sparql"
 
 
@@ -49,7 +55,8 @@ def is_graph_query(store_path, query) -> bool:
 
 
 @pytest.mark.parametrize("query", QUERIES, ids=lambda p: p.stem)
-def test_sparqlwrapper_equals_jakkg_query(endpoint, store_path, query):
+def test_sparqlwrapper_equals_jakkg_query(endpoint, reasoned, query):
+    store_path = reasoned
     client = SPARQLWrapper(endpoint)
     client.setQuery(query.read_text(encoding="utf-8"))
     if is_graph_query(store_path, query):   # CONSTRUCT/DESCRIBE: isomorphic graphs
@@ -71,7 +78,8 @@ def test_sparqlwrapper_equals_jakkg_query(endpoint, store_path, query):
     assert binding_rows(served), "a shipped query should answer something"
 
 
-def test_sparqlwrapper_csv_and_post(endpoint, store_path):
+def test_sparqlwrapper_csv_and_post(endpoint, reasoned):
+    store_path = reasoned
     query = QUERIES[0]
     client = SPARQLWrapper(endpoint)
     client.setMethod("POST")

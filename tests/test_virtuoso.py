@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from servers import VIRTUOSO_T, Virtuoso
+from servers import VIRTUOSO_T, Virtuoso, reasoned_store
 
 if not Path(VIRTUOSO_T).exists():
     pytest.skip(f"{VIRTUOSO_T} is absent (CI installs the Debian package "
@@ -56,6 +56,13 @@ def virtuoso(tmp_path_factory):
         yield v
     finally:
         v.stop()
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory, store_path):
+    """The store after `jakkg reason` (some shipped queries read the inferred graph)."""
+    from jakkg.store import open_store
+    return open_store(reasoned_store(tmp_path_factory, store_path))
 
 
 @pytest.fixture(scope="module")
@@ -209,8 +216,12 @@ def concat_separators(sparql: str) -> dict[str, str]:
 
 
 def unorder_concats(rows: list[dict], seps: dict[str, str]) -> list[dict]:
+    """GROUP_CONCAT values as sorted parts. Over a group where every value is unbound
+    (an error inside the aggregate), pyoxigraph leaves the result unbound and Virtuoso
+    gives "": both say "nothing", so "" counts as unbound — for GROUP_CONCAT columns only."""
     return [{k: (("concat", tuple(sorted(v[1].split(seps[k])))) if k in seps and v[0] == "string" else v)
-             for k, v in row.items()} for row in rows]
+             for k, v in row.items() if not (k in seps and v[:2] == ("string", ""))}
+            for row in rows]
 
 
 def order_keys(sparql: str) -> list[str] | None:
@@ -279,6 +290,8 @@ def test_comparison_helpers():
     assert order_keys(q) == ["n", "c"]
     assert order_keys("SELECT * {} ORDER BY STR(?x)") is None
     assert unorder_concats([{"drugs": ("string", "b, a", "")}], {"drugs": ", "}) == [{"drugs": ("concat", ("a", "b"))}]
+    assert unorder_concats([{"drugs": ("string", "", ""), "c": ("string", "", "")}], {"drugs": ", "}) == [
+        {"c": ("string", "", "")}]
     assert duration_seconds("P7D") == Decimal(604800) and duration_seconds("PT12H") == Decimal(43200)
     assert norm("literal", "604800.0", XSD + "dayTimeDuration", None) == norm("literal", "P7D", XSD + "dayTimeDuration", None)
     assert norm("literal", "0", XSD + "boolean", None) == norm("literal", "false", XSD + "boolean", None)
