@@ -86,6 +86,19 @@ def test_run_a_shipped_query_and_open_an_entity_page(server, page):
     assert page.inner_text("h1") == "atopic dermatitis"
 
 
+def test_external_ids_are_links(server, page):
+    page.goto(server + "/")
+    page.wait_for_selector("body[data-ready='1']")
+    page.select_option("#examples", "32-external-ids-of-drug")   # ruxolitinib by default
+    page.click("#run")
+    page.wait_for_selector("#status[data-state='done']")
+    hrefs = page.locator("#results tbody a.external").evaluate_all("as => as.map(a => a.href)")
+    # data/lexicon/drugs.tsv: ruxolitinib is CHEBI:66919, DrugBank DB08877
+    assert "http://purl.obolibrary.org/obo/CHEBI_66919" in hrefs
+    assert "https://go.drugbank.com/drugs/DB08877" in hrefs
+    assert page.locator("#results tbody a.external").first.inner_text().startswith("http")
+
+
 def test_errors_are_shown_on_the_page(server, page):
     page.goto(server + "/")
     page.wait_for_selector("body[data-ready='1']")

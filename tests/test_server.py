@@ -261,6 +261,17 @@ def test_shipped_queries_listed_and_run_by_name(http):
     assert r.status_code == 404 and "no shipped query named 'no-such-query'" in r.text
 
 
+def test_shipped_parameterised_query_by_name(http):
+    # queries/32: a drug's external identifiers (data/lexicon/drugs.tsv: baricitinib CHEBI:95341, DB11817)
+    r = http.get("/queries/32-external-ids-of-drug", params={"drug": "baricitinib", "format": "csv"})
+    assert r.status_code == 200
+    rows = list(csv.reader(io.StringIO(r.text)))
+    assert rows[0] == ["match", "externalIri"]
+    assert ["exact", "http://purl.obolibrary.org/obo/CHEBI_95341"] in rows
+    assert ["exact", "https://go.drugbank.com/drugs/DB11817"] in rows
+    assert "http://purl.obolibrary.org/obo/CHEBI_66919" not in r.text   # ruxolitinib's, the default
+
+
 def test_named_query_parameters_are_bound_not_pasted(http):
     def courses(**params):
         r = http.get("/queries/zz-courses-for-disease", params=params)
