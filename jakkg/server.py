@@ -271,7 +271,9 @@ def create_app(settings: Settings) -> Starlette:
         return respond(await run_job(job))
 
     async def health(request: Request) -> Response:
-        return JSONResponse({"status": "ok", "workers": pool.size, "busy": pool.busy,
+        live = len(pool.pids())
+        return JSONResponse({"status": "ok" if live else "no query workers", "workers": live,
+                             "busy": pool.busy,
                              "killed": pool.killed, "uptime": round(time.time() - started, 1)})
 
     async def prefixes(request: Request) -> Response:

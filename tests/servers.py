@@ -81,6 +81,59 @@ def running_server(store_path, **settings):
         thread.join(timeout=30)
 
 
+@contextmanager
+def serve_process(store_path, *options: str):
+    """`jakkg serve` as its own process (the CLI, as a user runs it) on a free port; yields
+    (url, Popen). Stopped with SIGTERM, and its query workers must be gone afterwards."""
+    import httpx
+    port = free_ports(1)[0]
+    proc = subprocess.Popen([sys.executable, "-m", "jakkg", "serve", "--store", str(store_path),
+                             "--port", str(port), *options],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"jakkg serve exited: {proc.stderr.read()[-2000:]}")
+        try:
+            if httpx.get(url + "/health", timeout=1, trust_env=False).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError("jakkg serve did not start")
+        time.sleep(0.1)
+    try:
+        yield url, proc
+    finally:
+        workers = children(proc.pid)
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        proc.stderr.close()
+        leftover = [p for p in workers if alive(p)]
+        assert leftover == [], f"query workers left running after shutdown: {leftover}"
+
+
+def children(pid: int) -> list[int]:
+    """Child processes of pid (from /proc)."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                out.append(int(entry))
+    return out
+
+
 class Virtuoso:
     """A private Virtuoso started by scripts/start_virtuoso.sh (127.0.0.1, free ports)."""
 
