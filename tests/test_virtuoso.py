@@ -297,3 +297,24 @@ def test_comparison_helpers():
     assert norm("literal", "0", XSD + "boolean", None) == norm("literal", "false", XSD + "boolean", None)
     assert norm("literal", "2.1428570", XSD + "decimal", None) == norm("literal", "2.142857", XSD + "decimal", None)
     assert norm("literal", "2.15", XSD + "decimal", None) != norm("literal", "2.142857", XSD + "decimal", None)
+
+
+def test_push_command_line(virtuoso, store, tmp_path_factory, store_path, pushed):
+    import subprocess
+    import sys
+    from pyoxigraph import NamedNode
+    review = "https://w3id.org/jakkg/graph/nussbaum-offlabel-jaki-review"
+    n = sum(1 for _ in store.quads_for_pattern(None, None, None, NamedNode(review)))
+    path = reasoned_store(tmp_path_factory, store_path)
+    r = subprocess.run([sys.executable, "-m", "jakkg", "push", "--endpoint", virtuoso.gsp,
+                        "--user", "dba", "--password", "dba", "--graph", review, "--store", str(path)],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[-1] == f"pushed {n} triples in 1 graph(s) to {virtuoso.gsp}"
+    assert f"{n} triples → <{review}>" in r.stdout
+    r = subprocess.run([sys.executable, "-m", "jakkg", "push", "--endpoint", virtuoso.gsp,
+                        "--user", "dba", "--password", "nope", "--store", str(path)],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1
+    assert r.stderr.splitlines()[-1].startswith(f"error: {virtuoso.gsp}: PUT graph <https://w3id.org/jakkg/graph/")
+    assert "HTTP 401 Unauthorized" in r.stderr
