@@ -44,8 +44,19 @@ VIRTUOSO_REWRITES: dict[str, tuple[str, list[tuple[str, str]]]] = {
         "would wrongly be flagged as differing. Rewrite: 100 → 100.0 (an xsd:decimal).",
         [(r"\b100 \* \?", "100.0 * ?")]),
 }
-# query file stem -> why Virtuoso cannot answer it the same way at all (none so far)
-KNOWN_DIFFERENCES: dict[str, str] = {}
+# query file stem -> why Virtuoso cannot answer it the same way at all: an xfail(strict),
+# so it is reported on every run, and noticed when Virtuoso starts to agree
+KNOWN_DIFFERENCES: dict[str, str] = {
+    "21-approvals-per-drug": (
+        "Virtuoso 7.2 wrong answer: the ?conflict column comes from the same MINUS over a "
+        "BIND-computed variable as 22-approval-conflicts (see there), so the one real "
+        "table-vs-prose conflict is reported as none"),
+    "22-approval-conflicts": (
+        "Virtuoso 7.2 wrong answer: in MINUS (and FILTER NOT EXISTS) it does not match on a "
+        "variable computed with BIND (?otherPart = IF(STRSTARTS(?section, 'Table'), 'table', "
+        "'prose')), so it removes every claim and reports no conflict, where SPARQL 1.1 (and "
+        "the embedded store) finds the table-vs-prose conflict"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -224,6 +235,29 @@ def unorder_concats(rows: list[dict], seps: dict[str, str]) -> list[dict]:
             for row in rows]
 
 
+def derived_concats(sparql: str, seps: dict[str, str]) -> dict[str, str]:
+    """Projections computed from a GROUP_CONCAT variable (e.g. REPLACE(?allDoses, …) AS
+    ?doses) are lists with the same separator, whose order SPARQL leaves open too."""
+    out = dict(seps)
+    ends = list(re.finditer(r"\bAS\s+\?(\w+)\s*\)", sparql, re.I))
+    start = 0
+    for m in ends:
+        expression = sparql[start:m.start()]
+        for var, sep in seps.items():
+            if m.group(1) not in out and re.search(r"\?" + var + r"\b", expression):
+                out[m.group(1)] = sep
+        start = m.end()
+    return out
+
+
+def booleans_as_integers(expected: list[dict], got: list[dict]) -> list[dict]:
+    """Virtuoso returns the value of a boolean expression (?n > 1, BOUND(?x)) as the integer
+    0/1: where the embedded store's column holds booleans, read Virtuoso's 0/1 as such."""
+    boolean_vars = {k for row in expected for k, v in row.items() if v[0] == "boolean"}
+    return [{k: (("boolean", v[1] == 1) if k in boolean_vars and v[0] == "number" and v[1] in (0, 1) else v)
+             for k, v in row.items()} for row in got]
+
+
 def order_keys(sparql: str) -> list[str] | None:
     """The variables of an ORDER BY made only of ?v / ASC(?v) / DESC(?v), else None."""
     m = re.search(r"\bORDER\s+BY\b(.*?)(?:\bLIMIT\b|\bOFFSET\b|\Z)", sparql, re.I | re.S)
@@ -256,7 +290,8 @@ def test_every_shipped_query_answers_the_same_on_virtuoso(virtuoso, store, pushe
         assert got == expected
         return
     assert expected, "a shipped query should answer something on the embedded store"
-    seps = concat_separators(sparql)
+    seps = derived_concats(sparql, concat_separators(sparql))
+    got = booleans_as_integers(expected, got)
     expected, got = unorder_concats(expected, seps), unorder_concats(got, seps)
     key = lambda row: sorted((k, repr(v)) for k, v in row.items())  # noqa: E731
     assert sorted(got, key=key) == sorted(expected, key=key)       # the same rows …
@@ -288,6 +323,10 @@ def test_comparison_helpers():
     q = "SELECT ?c (GROUP_CONCAT(DISTINCT ?l; separator=', ') AS ?drugs) WHERE {} ORDER BY DESC(?n) ?c LIMIT 3"
     assert concat_separators(q) == {"drugs": ", "}
     assert order_keys(q) == ["n", "c"]
+    q2 = 'SELECT (REPLACE(?all, "x", "") AS ?doses) ?n WHERE { { SELECT (GROUP_CONCAT(?d; separator="; ") AS ?all) (COUNT(*) AS ?n) {} } }'
+    assert derived_concats(q2, concat_separators(q2)) == {"all": "; ", "doses": "; "}
+    assert booleans_as_integers([{"c": ("boolean", True)}], [{"c": ("number", Decimal(1))}]) == [{"c": ("boolean", True)}]
+    assert booleans_as_integers([{"c": ("number", Decimal(1))}], [{"c": ("number", Decimal(1))}]) == [{"c": ("number", Decimal(1))}]
     assert order_keys("SELECT * {} ORDER BY STR(?x)") is None
     assert unorder_concats([{"drugs": ("string", "b, a", "")}], {"drugs": ", "}) == [{"drugs": ("concat", ("a", "b"))}]
     assert unorder_concats([{"drugs": ("string", "", ""), "c": ("string", "", "")}], {"drugs": ", "}) == [
