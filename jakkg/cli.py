@@ -336,6 +336,7 @@ def validate(
     if not report.conforms:
         raise typer.Exit(1)
 
+
 # --- issue 7: SPARQL endpoint and push ---
 @app.command()
 def serve(
