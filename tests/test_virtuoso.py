@@ -37,26 +37,12 @@ NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "lo
 # the query text sent to Virtuoso that asks the same question in a form it evaluates per
 # the standard). The rewritten query must then give exactly the embedded store's answers,
 # and test_known_virtuoso_differences_are_real checks the unmodified query still differs.
-VIRTUOSO_REWRITES: dict[str, tuple[str, list[tuple[str, str]]]] = {
-    "19-stated-vs-computed-statistics": (
-        "Virtuoso divides an integer by an integer as integers (100 * 3 / 18 = 16), where "
-        "SPARQL 1.1 (op:numeric-divide) gives the decimal 16.666…; so '3 patients (17%)' "
-        "would wrongly be flagged as differing. Rewrite: 100 → 100.0 (an xsd:decimal).",
-        [(r"\b100 \* \?", "100.0 * ?")]),
-}
+VIRTUOSO_REWRITES: dict[str, tuple[str, list[tuple[str, str]]]] = {}
 # query file stem -> why Virtuoso cannot answer it the same way at all: an xfail(strict),
-# so it is reported on every run, and noticed when Virtuoso starts to agree
-KNOWN_DIFFERENCES: dict[str, str] = {
-    "21-approvals-per-drug": (
-        "Virtuoso 7.2 wrong answer: the ?conflict column comes from the same MINUS over a "
-        "BIND-computed variable as 22-approval-conflicts (see there), so the one real "
-        "table-vs-prose conflict is reported as none"),
-    "22-approval-conflicts": (
-        "Virtuoso 7.2 wrong answer: in MINUS (and FILTER NOT EXISTS) it does not match on a "
-        "variable computed with BIND (?otherPart = IF(STRSTARTS(?section, 'Table'), 'table', "
-        "'prose')), so it removes every claim and reports no conflict, where SPARQL 1.1 (and "
-        "the embedded store) finds the table-vs-prose conflict"),
-}
+# so it is reported on every run, and noticed when Virtuoso starts to agree.
+# (Empty: queries 19, 21 and 22 were rewritten to portable SPARQL — decimal arithmetic, and
+# no BIND-computed variables inside MINUS / NOT EXISTS — after this test found them.)
+KNOWN_DIFFERENCES: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
