@@ -56,18 +56,16 @@ def document_iri(i: str) -> NamedNode: return NamedNode(entity_iri("document", i
 
 
 class QuadWriter:
-    """Collects quads for one named graph; de-duplicates repeated triples."""
+    """Collects quads for one named graph. Repeated triples are not filtered here: the
+    store keeps each quad once, and hashing every pyoxigraph term tuple in Python was a
+    third of the build time at a million triples (benchmarks/results.md)."""
 
     def __init__(self, graph: str):
         self.graph = NamedNode(graph)
-        self._seen: set = set()
         self.quads: list[Quad] = []
 
     def add(self, s, p, o) -> None:
-        key = (s, p, o)
-        if key not in self._seen:
-            self._seen.add(key)
-            self.quads.append(Quad(s, p, o, self.graph))
+        self.quads.append(Quad(s, p, o, self.graph))
 
     def notes(self, node, notes: Iterable[str]) -> None:
         for note in dict.fromkeys(notes):
@@ -127,6 +125,7 @@ class DocumentGraph:
         self.doc_text = doc_text
         self.doc_node = document_iri(doc_id)
         self.w = QuadWriter(graph_iri(doc_id))
+        self._evidence_written: set[tuple[int, int]] = set()
 
     def iri(self, kind: str, *parts) -> NamedNode:
         return NamedNode(entity_iri(kind, self.doc_id, *parts))
@@ -135,6 +134,10 @@ class DocumentGraph:
         span: Span = ev.span
         e = self.iri("evidence", f"{span.start}-{span.end}")
         add = self.w.add
+        if (span.start, span.end) in self._evidence_written:  # shared span: link only
+            add(node, NamedNode(PROV + "wasDerivedFrom"), e)
+            return e
+        self._evidence_written.add((span.start, span.end))
         add(e, TYPE, J("Evidence"))
         add(e, NamedNode(OA + "hasSource"), self.doc_node)
         add(e, NamedNode(OA + "exact"), text(span.text))

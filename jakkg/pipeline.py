@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from pyoxigraph import Quad
 
@@ -58,9 +58,10 @@ def extract(doc: Document, lexicon: Lexicon) -> Extraction:
     return extraction
 
 
-def read_sources(sources: Path, lexicon: Lexicon,
-                 progress: Callable[[str], None] | None = None) -> list[tuple[Document, Extraction]]:
-    out = []
+def iter_sources(sources: Path, lexicon: Lexicon,
+                 progress: Callable[[str], None] | None = None
+                 ) -> Iterator[tuple[Document, Extraction]]:
+    """Read and extract the documents one at a time (the build streams them)."""
     for path in source_files(sources):
         if progress:
             progress(path.name)
@@ -71,8 +72,12 @@ def read_sources(sources: Path, lexicon: Lexicon,
             more = len(extraction.problems) - 1
             raise SourceError(first.message + (f" (and {more} more problem(s))" if more else ""),
                               first.path, first.line)
-        out.append((doc, extraction))
-    return out
+        yield doc, extraction
+
+
+def read_sources(sources: Path, lexicon: Lexicon,
+                 progress: Callable[[str], None] | None = None) -> list[tuple[Document, Extraction]]:
+    return list(iter_sources(sources, lexicon, progress))
 
 
 def graph_quads(read: list[tuple[Document, Extraction]], lexicon: Lexicon) -> list[Quad]:
@@ -105,8 +110,8 @@ def build(sources: str | Path = SOURCES_DIR, store: str | Path | None = None,
         report = validate_quads(quads, {d.path.name: str(d.path) for d, _ in read if d.path})
         if not force:
             require_conforming(report, " (nothing written; `--force` builds anyway and keeps the report)")
-    write_store(store_path, quads)
-    result = BuildResult(store_path, [d.id for d, _ in read], len(quads), [x for _, x in read], report)
+    count = write_store(store_path, quads)   # distinct quads (the list may repeat some)
+    result = BuildResult(store_path, [d.id for d, _ in read], count, [x for _, x in read], report)
     report_file = report_path(store_path)
     if report is not None:
         with atomic_file(report_file, "w") as f:

@@ -73,14 +73,19 @@ def replacing(path: Path) -> Iterator[Path]:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def write_store(path: Path, quads: Iterable[Quad]) -> None:
-    """Write all quads into a new store at ``path`` (atomically replacing an old one)."""
+def write_store(path: Path, quads: Iterable[Quad]) -> int:
+    """Write all quads into a new store at ``path`` (atomically replacing an old one);
+    returns the number of distinct quads. ``quads`` may be a generator: it is consumed
+    by pyoxigraph's bulk loader as it goes (an exception raised by it aborts the build
+    and leaves the old store untouched)."""
     with replacing(path) as tmp:
         store = Store(str(tmp))
         store.bulk_extend(quads)
         store.flush()
         store.optimize()
+        count = len(store)
         del store
+    return count
 
 
 @contextmanager

@@ -56,9 +56,18 @@ class Dose:
     notes: list[str] = field(default_factory=list)
 
 
+@lru_cache(maxsize=None)
+def _factor(unit: str, target: str) -> float:
+    """How many ``target`` in one ``unit`` (pint, cached: parsing units is the slow part)."""
+    return (1 * units()(unit)).to(target).magnitude
+
+
 def iso_duration(quantity: pint.Quantity) -> str:
     """An interval as an xsd:dayTimeDuration: whole days as PnD, otherwise PTnH."""
-    hours = quantity.to("hour").magnitude
+    return _iso_hours(quantity.to("hour").magnitude)
+
+
+def _iso_hours(hours: float) -> str:
     if hours % 24 == 0:
         return f"P{int(hours // 24)}D"
     return f"PT{hours:g}H"
@@ -101,15 +110,13 @@ def parse_dose(text: str, lexicon: Lexicon) -> Dose | None:
     max_value = float(m.group("max")) if m.group("max") else None
     dose = Dose(value, max_value, unit, m.start(), m.end())
     tail = text[m.end():]
-    ureg = units()
     per = PER_INTERVAL.match(tail)
     if per:
         n = float(per.group("n") or 1)
         if n <= 0:
             raise DoseError(f"impossible dose '{(m.group(0) + per.group(0)).strip()}': "
                             "the dosing interval is zero")
-        interval = n * ureg(per.group("unit").lower().rstrip("s") or "day")
-        dose.interval = iso_duration(interval)
+        dose.interval = _iso_hours(n * _factor(per.group("unit").lower().rstrip("s") or "day", "hour"))
         dose.administrations = 1.0
         word = per.group("unit").lower()
         freq = _frequency_phrase("/" + word, lexicon) if per.group("n") is None else None
@@ -141,8 +148,8 @@ def parse_dose(text: str, lexicon: Lexicon) -> Dose | None:
         dose.notes.append("gradual tapering")
     if dose.interval and unit != "%":
         per_day = dose.administrations / duration_days(dose.interval)
-        mg = (value * ureg(unit)).to("mg").magnitude
+        mg = value * _factor(unit, "mg")
         dose.daily_dose = round(mg * per_day, 6)
         if max_value is not None:
-            dose.daily_dose_max = round((max_value * ureg(unit)).to("mg").magnitude * per_day, 6)
+            dose.daily_dose_max = round(max_value * _factor(unit, "mg") * per_day, 6)
     return dose
