@@ -271,21 +271,23 @@ def generate(courses: int, seed: int, out: Path, per_doc: int = 250) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("synthetic-*.txt"):
         old.unlink()
-    docs, made, multi = [], 0, 0
+    docs, made, multi = [], 0, []
     while made < courses:
         rows: list[list[str]] = []
         want = min(per_doc, courses - made)
+        name = f"synthetic-s{seed}-{len(docs) + 1:05d}.txt"
         while len(rows) < want:
             patient = gen.patient_rows(len(rows) + 1)[: want - len(rows)]
-            multi += len(patient) > 1
+            if len(patient) > 1:
+                multi.append([name.removesuffix(".txt"), [int(r[0]) for r in patient]])
             rows += patient
-        name = f"synthetic-s{seed}-{len(docs) + 1:05d}.txt"
         (out / name).write_text(gen.document(len(docs) + 1, seed, rows), encoding="utf-8")
         docs.append(name)
         made += len(rows)
     manifest = {"seed": seed, "courses": made, "documents": len(docs),
-                "per_doc": per_doc, "multi_row_patients": multi,
-                "damage": dict(sorted(gen.damage.items()))}
+                "per_doc": per_doc, "multi_row_patients": len(multi),
+                "damage": dict(sorted(gen.damage.items())),
+                "multi_row": multi}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
     return manifest
 
@@ -299,7 +301,9 @@ def main(argv=None) -> None:
     a = p.parse_args(argv)
     if a.courses < 1 or a.per_doc < 1:
         p.error("--courses and --per-doc must be positive")
-    print(json.dumps(generate(a.courses, a.seed, a.out, a.per_doc)))
+    manifest = generate(a.courses, a.seed, a.out, a.per_doc)
+    manifest.pop("multi_row")
+    print(json.dumps(manifest))
 
 
 if __name__ == "__main__":

@@ -148,7 +148,14 @@ class Document:
 
     def tables(self) -> list[Table]:
         """Tab-separated blocks; a "Table N (Continued)" block with the same header is
-        appended to the table it continues. Raises on a block with no usable header."""
+        appended to the table it continues. Raises on a block with no usable header.
+        Read once per document (the pipeline asks twice: to pick the genre, to extract)."""
+        cached = self.__dict__.get("_tables")
+        if cached is None:
+            cached = self.__dict__["_tables"] = self._read_tables()
+        return list(cached)
+
+    def _read_tables(self) -> list[Table]:
         tables: list[Table] = []
         block: list[tuple[int, int, str]] = []
         previous_text_line = ""

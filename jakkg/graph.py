@@ -7,6 +7,7 @@ entries (drugs, diseases, ...) live in the lexicon graph, the TBox in the ontolo
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 from typing import Iterable, Iterator
 
 from pyoxigraph import Literal, NamedNode, Quad
@@ -25,6 +26,7 @@ LABEL = NamedNode(RDFS + "label")
 CONTEXT_CHARS = 32
 
 
+@lru_cache(maxsize=None)  # a few dozen terms, built a million times at scale
 def J(name: str) -> NamedNode:
     return NamedNode(JAKKG + name)
 

@@ -63,6 +63,7 @@ def split_list(cell: str) -> list[str]:
     return [s.strip() for s in cell.split("|") if s.strip()]
 
 
+@lru_cache(maxsize=1 << 16)  # pure, and called for every cell and lexicon name
 def normalise(text: str) -> str:
     """Case-, space- and punctuation-insensitive key for matching."""
     text = text.lower().replace("’", "'").replace("–", "-")
