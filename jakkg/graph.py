@@ -60,13 +60,17 @@ def document_iri(i: str) -> NamedNode: return NamedNode(entity_iri("document", i
 class QuadWriter:
     """Collects quads for one named graph. Repeated triples are not filtered here: the
     store keeps each quad once, and hashing every pyoxigraph term tuple in Python was a
-    third of the build time at a million triples (benchmarks/results.md)."""
+    third of the build time at a million triples (benchmarks/results.md). Only rdf:type
+    triples are remembered in ``_seen``, so code can ask whether a node exists."""
 
     def __init__(self, graph: str):
         self.graph = NamedNode(graph)
+        self._seen: set = set()
         self.quads: list[Quad] = []
 
     def add(self, s, p, o) -> None:
+        if p is TYPE:
+            self._seen.add((s, p, o))
         self.quads.append(Quad(s, p, o, self.graph))
 
     def notes(self, node, notes: Iterable[str]) -> None:
