@@ -61,7 +61,8 @@ class QuadWriter:
     """Collects quads for one named graph. Repeated triples are not filtered here: the
     store keeps each quad once, and hashing every pyoxigraph term tuple in Python was a
     third of the build time at a million triples (benchmarks/results.md). Only rdf:type
-    triples are remembered in ``_seen``, so code can ask whether a node exists."""
+    triples are remembered in ``_seen`` and written once, so code can ask whether a node
+    exists and counts of typed nodes over ``quads`` stay exact."""
 
     def __init__(self, graph: str):
         self.graph = NamedNode(graph)
@@ -69,8 +70,11 @@ class QuadWriter:
         self.quads: list[Quad] = []
 
     def add(self, s, p, o) -> None:
-        if p is TYPE:
-            self._seen.add((s, p, o))
+        if p == TYPE:
+            key = (s, p, o)
+            if key in self._seen:
+                return
+            self._seen.add(key)
         self.quads.append(Quad(s, p, o, self.graph))
 
     def notes(self, node, notes: Iterable[str]) -> None:
