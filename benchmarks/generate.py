@@ -195,8 +195,13 @@ class Generator:
         return f"{months} (ongoing)" if self.rng.random() < 4 / 22 else str(months)
 
     def adverse_events(self, jaki: str, combined: str) -> str:
+        given = f"{jaki} {combined}".lower().replace("cyclosporine", "cyclosporin")
         if not self.from_lexicon():
-            return self.observed("adverse_events")
+            cell = self.observed("adverse_events")
+            # the letter's cell only where it blames a drug this course was given
+            if all(d.strip().lower().replace("cyclosporine", "cyclosporin") in given
+                   for d in re.findall(r"\(([^()]+)\)", cell) if not re.search(r"\d", d)):
+                return cell
         if self.rng.random() < 0.5:
             return self.rng.choice(["None", ""])
         drugs = [jaki.split()[0].lower(), combined.split()[0].lower()]
@@ -209,9 +214,20 @@ class Generator:
         return self.damaged(cap(", ".join(groups)))
 
     # -- rows and documents -------------------------------------------------------------
-    def patient_rows(self, case: int) -> list[list[str]]:
+    def patient_rows(self, case: int, seen: dict | None = None) -> list[list[str]]:
+        """Rows of one patient. ``seen`` (per document) holds earlier patients by the key
+        jakkg merges rows on (sex, comorbidities, disease): rows of different people that
+        happen to share it, an age within a year, and a younger later row would read as one
+        patient growing younger, so such an age is moved up."""
         sex, age, comorbidity = self.sex_age_comorbidity()
         disease = self.disease()
+        if seen is not None:
+            key = (sex.lower(), disease.lower())  # coarser than jakkg's key: never misses one
+            earlier = seen.setdefault(key, [])
+            while any(age < first and any(abs(age - a) <= 1 for a in ages)
+                      for first, ages in earlier):
+                age += 2
+            earlier.append((age, [age, age + 1]))
         previous = self.previous()
         r = self.rng.random()
         n = 3 if r < MULTI_ROW[1] else 2 if r < sum(MULTI_ROW) else 1
@@ -276,8 +292,9 @@ def generate(courses: int, seed: int, out: Path, per_doc: int = 250) -> dict:
         rows: list[list[str]] = []
         want = min(per_doc, courses - made)
         name = f"synthetic-s{seed}-{len(docs) + 1:05d}.txt"
+        seen: dict = {}
         while len(rows) < want:
-            patient = gen.patient_rows(len(rows) + 1)[: want - len(rows)]
+            patient = gen.patient_rows(len(rows) + 1, seen)[: want - len(rows)]
             if len(patient) > 1:
                 multi.append([name.removesuffix(".txt"), [int(r[0]) for r in patient]])
             rows += patient

@@ -81,6 +81,8 @@ def test_same_seed_same_files_other_seed_other_files(corpus, generate, tmp_path)
 def test_generated_corpus_builds_through_the_pipeline(built):
     result, store = built
     assert result.documents == ["synthetic-s7-00001", "synthetic-s7-00002"]
+    assert result.report is not None and result.report.conforms  # validated against the shapes
+    assert len(result.report.graphs) == 2
     assert sum(len(x.courses) for x in result.extractions) == COURSES
     rows = select(store, "SELECT (COUNT(?c) AS ?n) WHERE { ?c a jakkg:TherapyCourse }")
     assert rows == [{"n": COURSES}]
