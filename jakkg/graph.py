@@ -77,6 +77,11 @@ class QuadWriter:
             self._seen.add(key)
         self.quads.append(Quad(s, p, o, self.graph))
 
+    def optional(self, s, p, value, make) -> None:
+        """Add (s, p, make(value)) unless the value is absent (None or empty text)."""
+        if value is not None and value != "":
+            self.add(s, p, make(value))
+
     def notes(self, node, notes: Iterable[str]) -> None:
         for note in dict.fromkeys(notes):
             self.add(node, J("repairNote"), text(note))
@@ -101,17 +106,14 @@ def lexicon_quads(lexicon: Lexicon) -> list[Quad]:
     for e in lexicon.drugs:
         node = drug_iri(e.id)
         concept(node, e, DRUG_CLASSES.get(e.kind, "Drug"))
-        if e.get("broader"):
-            w.add(node, NamedNode(SKOS + "broader"), drug_iri(e.get("broader")))
-        if e.get("default_route"):
-            w.add(node, J("defaultRoute"), route_iri(e.get("default_route")))
+        w.optional(node, NamedNode(SKOS + "broader"), e.get("broader"), drug_iri)
+        w.optional(node, J("defaultRoute"), e.get("default_route"), route_iri)
         if e.get("max_daily_dose_mg"):
             w.add(node, J("maxPlausibleDailyDose"), decimal(float(e.get("max_daily_dose_mg"))))
     for e in lexicon.diseases:
         node = disease_iri(e.id)
         concept(node, e, "ClinicalCondition" if e.kind == "status" else "Disease")
-        if e.get("broader"):
-            w.add(node, NamedNode(SKOS + "broader"), disease_iri(e.get("broader")))
+        w.optional(node, NamedNode(SKOS + "broader"), e.get("broader"), disease_iri)
     for e in lexicon.adverse_events:
         concept(event_iri(e.id), e, "AdverseEvent")
     for e in lexicon.routes:
@@ -155,12 +157,9 @@ class DocumentGraph:
         add(e, NamedNode(OA + "end"), typed(span.end, "nonNegativeInteger"))
         prefix = self.doc_text[max(0, span.start - CONTEXT_CHARS):span.start]
         suffix = self.doc_text[span.end:span.end + CONTEXT_CHARS]
-        if prefix:
-            add(e, NamedNode(OA + "prefix"), text(prefix))
-        if suffix:
-            add(e, NamedNode(OA + "suffix"), text(suffix))
-        if ev.section:
-            add(e, J("section"), text(ev.section))
+        self.w.optional(e, NamedNode(OA + "prefix"), prefix, text)
+        self.w.optional(e, NamedNode(OA + "suffix"), suffix, text)
+        self.w.optional(e, J("section"), ev.section, text)
         if ev.line:
             add(e, J("line"), typed(ev.line, "positiveInteger"))
         add(node, NamedNode(PROV + "wasDerivedFrom"), e)
@@ -170,13 +169,11 @@ class DocumentGraph:
         n, add = self.doc_node, self.w.add
         add(n, TYPE, J("SourceDocument"))
         add(n, LABEL, text(d.title or d.file_name))
-        if d.title:
-            add(n, NamedNode(DCTERMS + "title"), text(d.title))
+        self.w.optional(n, NamedNode(DCTERMS + "title"), d.title, text)
         if d.doi:
             add(n, NamedNode(DCTERMS + "identifier"), text(f"doi:{d.doi}"))
             add(n, NamedNode(RDFS + "seeAlso"), NamedNode(f"https://doi.org/{d.doi}"))
-        if d.citation:
-            add(n, NamedNode(DCTERMS + "bibliographicCitation"), text(d.citation))
+        self.w.optional(n, NamedNode(DCTERMS + "bibliographicCitation"), d.citation, text)
         add(n, J("fileName"), text(d.file_name))
         add(n, J("textLength"), typed(d.text_length, "nonNegativeInteger"))
         add(n, J("sha256"), text(d.sha256))
@@ -187,22 +184,15 @@ class DocumentGraph:
         n, add = self.iri("regimen", *parts), self.w.add
         add(n, TYPE, J("DosingRegimen"))
         add(n, J("drug"), drug_iri(r.drug))
-        if r.value is not None:
-            add(n, J("doseValue"), decimal(r.value))
-        if r.max_value is not None:
-            add(n, J("doseMax"), decimal(r.max_value))
-        if r.unit:
-            add(n, J("doseUnit"), text(r.unit))
-        if r.frequency:
-            add(n, J("frequency"), text(r.frequency))
+        self.w.optional(n, J("doseValue"), r.value, decimal)
+        self.w.optional(n, J("doseMax"), r.max_value, decimal)
+        self.w.optional(n, J("doseUnit"), r.unit, text)
+        self.w.optional(n, J("frequency"), r.frequency, text)
         if r.interval:
             add(n, J("dosingInterval"), typed(r.interval, "dayTimeDuration"))
-        if r.administrations is not None:
-            add(n, J("administrationsPerInterval"), decimal(r.administrations))
-        if r.daily_dose is not None:
-            add(n, J("dailyDose"), decimal(r.daily_dose))
-        if r.daily_dose_max is not None:
-            add(n, J("dailyDoseMax"), decimal(r.daily_dose_max))
+        self.w.optional(n, J("administrationsPerInterval"), r.administrations, decimal)
+        self.w.optional(n, J("dailyDose"), r.daily_dose, decimal)
+        self.w.optional(n, J("dailyDoseMax"), r.daily_dose_max, decimal)
         if r.route:
             add(n, J("route"), route_iri(r.route))
             add(n, J("routeAssumed"), boolean(r.route_assumed))
@@ -230,10 +220,8 @@ class DocumentGraph:
         add(n, TYPE, J("AdverseEventReport"))
         add(n, LABEL, text(f"case {case} adverse event {k}"))
         add(n, J("adverseEvent"), event_iri(a.event))
-        if a.attributed_to:
-            add(n, J("attributedTo"), drug_iri(a.attributed_to))
-        if a.detail:
-            add(n, J("eventDetail"), text(a.detail))
+        self.w.optional(n, J("attributedTo"), a.attributed_to, drug_iri)
+        self.w.optional(n, J("eventDetail"), a.detail, text)
         self.w.notes(n, a.repairs)
         self.evidence(n, a.evidence)
         return n
@@ -254,19 +242,13 @@ class DocumentGraph:
             add(n, J("combinedRegimen"), self.regimen(r, c.case, suffix))
         if c.following:
             add(n, J("followingRegimen"), self.regimen(c.following, c.case, "following"))
-        if c.monotherapy_outcome:
-            add(n, J("monotherapyOutcome"), outcome_iri(c.monotherapy_outcome))
-        if c.combination_outcome:
-            add(n, J("combinationOutcome"), outcome_iri(c.combination_outcome))
-        if c.combination_reason:
-            add(n, J("combinationReason"), text(c.combination_reason))
-        if c.duration_months is not None:
-            add(n, J("durationMonths"), decimal(c.duration_months))
+        self.w.optional(n, J("monotherapyOutcome"), c.monotherapy_outcome, outcome_iri)
+        self.w.optional(n, J("combinationOutcome"), c.combination_outcome, outcome_iri)
+        self.w.optional(n, J("combinationReason"), c.combination_reason, text)
+        self.w.optional(n, J("durationMonths"), c.duration_months, decimal)
         add(n, J("ongoing"), boolean(c.ongoing))
-        if c.end_reason:
-            add(n, J("endReason"), text(c.end_reason))
-        if c.discontinuation_cause:
-            add(n, J("discontinuationCause"), text(c.discontinuation_cause))
+        self.w.optional(n, J("endReason"), c.end_reason, text)
+        self.w.optional(n, J("discontinuationCause"), c.discontinuation_cause, text)
         for k, a in enumerate(c.adverse_events, start=1):
             add(n, J("adverseEventReport"), self.adverse_event_report(a, c.case, k))
         self.w.notes(n, c.repairs)
@@ -301,21 +283,16 @@ class DocumentGraph:
         add(n, LABEL, text(f"reference {r.number} of {self.doc_id}"))
         add(n, J("referenceNumber"), typed(r.number, "integer"))
         add(n, J("citedBy"), self.doc_node)
-        if r.authors:
-            add(n, NamedNode(DCTERMS + "creator"), text(r.authors))
-        if r.title:
-            add(n, NamedNode(DCTERMS + "title"), text(r.title))
-        if r.journal:
-            add(n, J("journal"), text(r.journal))
+        self.w.optional(n, NamedNode(DCTERMS + "creator"), r.authors, text)
+        self.w.optional(n, NamedNode(DCTERMS + "title"), r.title, text)
+        self.w.optional(n, J("journal"), r.journal, text)
         if r.year:
             add(n, J("year"), typed(r.year, "integer"))
         if r.doi:
             add(n, NamedNode(DCTERMS + "identifier"), text(f"doi:{r.doi}"))
             add(n, NamedNode(RDFS + "seeAlso"), NamedNode(f"https://doi.org/{r.doi}"))
-        if r.identifier:
-            add(n, NamedNode(DCTERMS + "identifier"), text(r.identifier))
-        if r.url:
-            add(n, NamedNode(RDFS + "seeAlso"), NamedNode(r.url))
+        self.w.optional(n, NamedNode(DCTERMS + "identifier"), r.identifier, text)
+        self.w.optional(n, NamedNode(RDFS + "seeAlso"), r.url, NamedNode)
         self.evidence(n, r.evidence)
         return n
 
@@ -325,8 +302,7 @@ class DocumentGraph:
         add = self.w.add
         add(n, TYPE, J(cls))
         add(n, LABEL, text(label))
-        if drug:
-            add(n, J("drug"), drug_iri(drug))
+        self.w.optional(n, J("drug"), drug, drug_iri)
         if route:
             add(n, J("route"), route_iri(route))
             add(n, J("routeInferred"), boolean(route_inferred))
@@ -344,25 +320,19 @@ class DocumentGraph:
         add(n, J("disease"), disease_iri(c.disease))
         for r in c.regimens:
             add(n, J("regimen"), self.regimen(r, f"at-{r.evidence.span.start}-{r.evidence.span.end}"))
-        if c.use_status:
-            add(n, J("useStatus"), text(c.use_status))
-        if c.outcome_text:
-            add(n, J("outcomeText"), text(c.outcome_text))
-        if c.response_percent is not None:
-            add(n, J("responsePercent"), decimal(c.response_percent))
+        self.w.optional(n, J("useStatus"), c.use_status, text)
+        self.w.optional(n, J("outcomeText"), c.outcome_text, text)
+        self.w.optional(n, J("responsePercent"), c.response_percent, decimal)
         if c.responders is not None:
             add(n, J("responders"), typed(c.responders, "integer"))
         if c.patient_count is not None:
             add(n, J("patientCount"), typed(c.patient_count, "integer"))
-        if c.time_to_response:
-            add(n, J("timeToResponse"), text(c.time_to_response))
+        self.w.optional(n, J("timeToResponse"), c.time_to_response, text)
         if c.time_min_days is not None:
             add(n, J("timeMinDays"), decimal(c.time_min_days))
             add(n, J("timeMaxDays"), decimal(c.time_max_days))
-        if c.treatment_duration:
-            add(n, J("treatmentDuration"), text(c.treatment_duration))
-        if c.study_design:
-            add(n, J("studyDesign"), text(c.study_design))
+        self.w.optional(n, J("treatmentDuration"), c.treatment_duration, text)
+        self.w.optional(n, J("studyDesign"), c.study_design, text)
         return n
 
     def approval_claim(self, a: ApprovalClaimRecord, known_refs: set[int]) -> NamedNode:
@@ -383,8 +353,7 @@ class DocumentGraph:
             add(n, J("isoform"), NamedNode(iso))
         for c in m.cytokines:
             add(n, J("cytokine"), text(c))
-        if m.mechanism_text:
-            add(n, J("mechanismText"), text(m.mechanism_text))
+        self.w.optional(n, J("mechanismText"), m.mechanism_text, text)
         return n
 
     def class_adverse_event_claim(self, a: ClassAdverseEventClaimRecord, known_refs: set[int]) -> NamedNode:
@@ -392,8 +361,7 @@ class DocumentGraph:
         self._claim(n, "ClassAdverseEventClaim", f"JAK inhibitor class adverse event: {a.event}",
                     a.drug, None, False, a.references, known_refs, [a.evidence])
         add(n, J("adverseEvent"), event_iri(a.event))
-        if a.severity:
-            add(n, J("severity"), text(a.severity))
+        self.w.optional(n, J("severity"), a.severity, text)
         if a.boxed_warning_year:
             add(n, J("boxedWarningYear"), typed(a.boxed_warning_year, "integer"))
         return n
