@@ -29,7 +29,7 @@ from typing import Iterable
 
 from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, RdfFormat, Store, parse
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
 from .errors import JakkgError, StoreError
 from .namespaces import GRAPH, JAKKG, LEXICON_GRAPH, OA, ONTOLOGY_GRAPH, PREFIXES, PROV
@@ -156,6 +156,37 @@ def shapes_graph(path: Path = SHAPES_FILE) -> Graph:
 
 def ontology_graph(path: Path = ONTOLOGY_FILE) -> Graph:
     return _parsed(str(path), Path(path).stat().st_mtime)
+
+
+SHAPE_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+
+
+@lru_cache(maxsize=4)
+def _flattened(shapes: Graph) -> Graph:
+    """The shapes as pyshacl runs them: each property shape of a node shape gets the node
+    shape's targets and is validated on its own. Same results (a node shape's sh:property
+    constraint holds exactly when each property shape holds on the focus node, and each
+    result keeps its property shape as sh:sourceShape), but pyshacl validates a nested
+    property shape once per focus node, re-reading its constraints every time (~60% of
+    validation), and a top-level one once for all its focus nodes. A node shape that another
+    shape refers to (sh:node, sh:not, ...), is deactivated or has no explicit target is left
+    as written."""
+    out = Graph()
+    out += shapes
+    referenced = set(shapes.objects())
+    for node in set(shapes.subjects(RDF.type, SH.NodeShape)):
+        if node in referenced or (node, SH.deactivated, None) in shapes:
+            continue
+        targets = [(p, o) for p in SHAPE_TARGETS for o in shapes.objects(node, p)]
+        if not targets or any((node, RDF.type, c) in shapes for c in (RDFS.Class, OWL.Class)):
+            continue
+        for prop in list(shapes.objects(node, SH.property)):
+            if len(set(shapes.subjects(SH.property, prop))) > 1:
+                continue   # shared by several node shapes: keep it nested
+            out.remove((node, SH.property, prop))
+            for p, o in targets:
+                out.add((prop, p, o))
+    return out
 
 
 def _short(term) -> str:
@@ -304,11 +335,13 @@ def validate_graph(data: Graph, graph_name: str = "data", inference: str = "rdfs
         raise JakkgError(f"inference '{inference}' is not one of {', '.join(INFERENCE)}")
     shapes = shapes_graph()
     with _prepared_sparql():
+        # with our own entailments the graph is a fresh copy: pyshacl may add the ontology
+        # to it in place instead of cloning it first
         _, results_graph, _ = validate(
             rdfs_entailments(data) if inference == "rdfs" else data,
-            shacl_graph=shapes, ont_graph=ontology_graph(),
+            shacl_graph=_flattened(shapes), ont_graph=ontology_graph(),
             inference="none" if inference == "rdfs" else "rdfs",
-            allow_warnings=True, allow_infos=True)
+            inplace=inference == "rdfs", allow_warnings=True, allow_infos=True)
     if not isinstance(results_graph, Graph):   # pyshacl reports a broken shape this way
         raise JakkgError(f"cannot validate: {results_graph}", SHAPES_FILE)
     parent = {ps: ns for ns, ps in shapes.subject_objects(SH.property)}
