@@ -124,6 +124,14 @@ class Document:
 
     # -- structure -------------------------------------------------------------------
     def sections(self) -> list[Section]:
+        """Sections by Markdown heading, in order; read once per document (every prose
+        fact's evidence asks which section it lies in)."""
+        cached = self.__dict__.get("_sections")
+        if cached is None:
+            cached = self.__dict__["_sections"] = self._read_sections()
+        return list(cached)
+
+    def _read_sections(self) -> list[Section]:
         heads = list(HEADING.finditer(self.text))
         out = []
         for i, m in enumerate(heads):
@@ -138,13 +146,9 @@ class Document:
 
     def section_at(self, offset: int) -> str | None:
         """Title of the section an offset lies in (None before the first heading)."""
-        title = None
-        for s in self.sections():
-            if s.heading.start <= offset:
-                title = s.title
-            else:
-                break
-        return title
+        sections = self.sections()
+        i = bisect.bisect_right([s.heading.start for s in sections], offset)
+        return sections[i - 1].title if i else None
 
     def tables(self) -> list[Table]:
         """Tab-separated blocks; a "Table N (Continued)" block with the same header is
