@@ -4,7 +4,6 @@ from __future__ import annotations
 from pathlib import Path
 
 
-
 def build(sources=None, store=None, lexicon_dir=None):
     """Build the store from source documents; returns a BuildResult."""
     from .pipeline import SOURCES_DIR
@@ -12,9 +11,15 @@ def build(sources=None, store=None, lexicon_dir=None):
     return _build(sources or SOURCES_DIR, store, lexicon_dir)
 
 
-def open_store(store=None):
+def open_store(store=None, in_memory: bool = False):
+    """The store at ``store`` (a path; default ``$JAKKG_STORE`` or ``.jakkg/store``), opened
+    read-only, or copied into memory with ``in_memory=True`` for many fast queries. Every
+    function here also accepts an open store: ``s = jakkg.open_store(in_memory=True);
+    jakkg.query(q, store=s)``."""
+    from pyoxigraph import Store
+
     from .store import open_store as _open
-    return _open(store)
+    return store if isinstance(store, Store) else _open(store, in_memory)
 
 
 def query(sparql: str, store=None, **params) -> list[dict]:

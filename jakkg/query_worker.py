@@ -275,8 +275,9 @@ def entity_data(store: Store, iri: str) -> dict | None:
 
 # --- worker processes ----------------------------------------------------------------------
 
-def _worker_main(store_path: str, conn) -> None:
-    """Loop of one worker process: receive a Job, send back a Reply."""
+def _worker_main(store_path: str, conn, in_memory: bool = False) -> None:
+    """Loop of one worker process: receive a Job, send back a Reply. ``in_memory``: the
+    worker queries its own in-memory copy of the store."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
     parent = os.getppid()
 
@@ -286,7 +287,8 @@ def _worker_main(store_path: str, conn) -> None:
         os._exit(0)
 
     threading.Thread(target=orphan_watch, daemon=True).start()
-    store = Store.read_only(store_path)
+    from .store import open_store
+    store = open_store(store_path, in_memory)
     conn.send("ready")
     while True:
         try:
@@ -303,20 +305,22 @@ def _worker_main(store_path: str, conn) -> None:
 
 
 class Worker:
-    """One worker process, started as ``python -m jakkg.query_worker STORE FD`` and talking
-    over a socket pair (not multiprocessing's spawn, which re-imports the caller's
+    """One worker process, started as ``python -m jakkg.query_worker STORE FD [memory]`` and
+    talking over a socket pair (not multiprocessing's spawn, which re-imports the caller's
     ``__main__`` and so breaks in scripts without a main guard)."""
 
-    def __init__(self, store_path: str):
+    def __init__(self, store_path: str, in_memory: bool = False):
         ours, theirs = socket.socketpair()
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "jakkg.query_worker", store_path, str(theirs.fileno())],
+                [sys.executable, "-m", "jakkg.query_worker", store_path, str(theirs.fileno()),
+                 *(["memory"] if in_memory else [])],
                 pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, close_fds=True)
         finally:
             theirs.close()
         self.conn = Connection(ours.detach())
-        if not self.conn.poll(60) or self.conn.recv() != "ready":
+        # copying a large store into memory takes a while (~12 s per million quads)
+        if not self.conn.poll(600 if in_memory else 60) or self.conn.recv() != "ready":
             self.kill()
             raise RuntimeError("query worker did not start")
 
@@ -352,8 +356,9 @@ class QueryPool:
     worker killed and replaced."""
 
     def __init__(self, store_path: str, size: int = 2, timeout: float = 10.0,
-                 queue_timeout: float = 30.0):
+                 queue_timeout: float = 30.0, in_memory: bool = False):
         self.store_path = str(store_path)
+        self.in_memory = in_memory
         self.size = max(1, size)
         self.timeout = timeout
         self.queue_timeout = queue_timeout
@@ -364,7 +369,7 @@ class QueryPool:
     async def start(self) -> None:
         loop = self._loop = asyncio.get_running_loop()
         self._idle = asyncio.Queue()
-        workers = await asyncio.gather(*[loop.run_in_executor(None, Worker, self.store_path)
+        workers = await asyncio.gather(*[loop.run_in_executor(None, Worker, self.store_path, self.in_memory)
                                          for _ in range(self.size)])
         for w in workers:
             self._all.add(w)
@@ -419,7 +424,7 @@ class QueryPool:
     def _replace(self, worker: Worker) -> None:
         worker.kill()
         try:
-            new = Worker(self.store_path)
+            new = Worker(self.store_path, self.in_memory)
         except Exception:  # noqa: BLE001 - try again on the next replacement
             return
         if self._idle is None:
@@ -432,4 +437,4 @@ class QueryPool:
 if __name__ == "__main__":
     # run the module's own copy (not __main__'s) so replies pickle as jakkg.query_worker.Reply
     from jakkg.query_worker import _worker_main as main
-    main(sys.argv[1], Connection(int(sys.argv[2])))
+    main(sys.argv[1], Connection(int(sys.argv[2])), sys.argv[3:4] == ["memory"])

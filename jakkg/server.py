@@ -56,6 +56,7 @@ class Settings:
     cors: list[str] = field(default_factory=list)
     workers: int = 2
     queue_timeout: float = 30.0          # seconds a query may wait for a free worker
+    in_memory: bool = False              # each worker queries an in-memory copy of the store
     queries_dir: Path = QUERIES_DIR
 
 
@@ -122,7 +123,7 @@ def shipped_queries(folder: Path) -> list[dict]:
 def create_app(settings: Settings) -> Starlette:
     open_store(settings.store)  # a clear one-line error now rather than in every worker
     pool = QueryPool(str(settings.store), settings.workers, settings.timeout,
-                     settings.queue_timeout)
+                     settings.queue_timeout, settings.in_memory)
     started = time.time()
 
     @asynccontextmanager

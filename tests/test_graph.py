@@ -142,3 +142,12 @@ def test_python_api_query(store_path):
     rows = jakkg.query("SELECT ?n WHERE { ?c jakkg:caseNumber ?n } ORDER BY ?n", store=store_path)
     assert [r["n"] for r in rows] == list(range(1, 23))
     assert jakkg.stats(store_path)["jakkg:TherapyCourse"] == 22
+
+
+def test_python_api_in_memory_store_answers_like_the_disk_store(store_path):
+    from pyoxigraph import Store
+    opened = jakkg.open_store(store_path, in_memory=True)
+    assert isinstance(opened, Store) and len(opened) == len(jakkg.open_store(store_path))
+    query = "SELECT ?n WHERE { ?c jakkg:caseNumber ?n } ORDER BY ?n"
+    assert jakkg.query(query, store=opened) == jakkg.query(query, store=store_path)
+    assert jakkg.stats(opened) == jakkg.stats(store_path)

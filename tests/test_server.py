@@ -371,3 +371,16 @@ def test_serve_without_a_store_is_one_line_exit_1(tmp_path):
     r = subprocess.run([sys.executable, "-m", "jakkg", "serve", "--timeout", "0"],
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 1 and r.stderr.startswith("error: --timeout, --max-rows")
+
+
+def test_in_memory_workers_answer_like_the_disk_store(store_path, http):
+    """`jakkg serve --in-memory`: each worker copies the store into memory; same answers."""
+    query = (ROOT_QUERIES / "01-courses-per-combined-drug.rq").read_text(encoding="utf-8")
+    on_disk = http.post("/sparql", data={"query": query}, headers={"Accept": "application/sparql-results+json"})
+    with running_server(store_path, workers=1, in_memory=True) as (url, app):
+        with httpx.Client(base_url=url, timeout=30, trust_env=False) as client:
+            in_memory = client.post("/sparql", data={"query": query},
+                                    headers={"Accept": "application/sparql-results+json"})
+    assert in_memory.status_code == on_disk.status_code == 200
+    assert q01_rows(in_memory.json()) == q01_rows(on_disk.json())
+    assert q01_rows(in_memory.json())[0] == ("methotrexate", 12, 12)
