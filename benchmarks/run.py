@@ -21,6 +21,7 @@ import json
 import math
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -142,11 +143,20 @@ def shipped_queries() -> list[tuple[str, str]]:
     return [(p.name, p.read_text(encoding="utf-8")) for p in sorted((ROOT / "queries").glob("*.rq"))]
 
 
+KINDS = {"lookup": 0.010, "aggregate": 0.500, "listing": 0.500}   # p50 target, seconds
+
+
 def kind(sparql: str) -> str:
-    """'selective' when the query looks up a given entity (it has a ``VALUES ?param``
-    block, run with its default value); otherwise 'cohort' (aggregates and listings over
-    the whole graph)."""
-    return "selective" if "VALUES" in sparql.upper() else "cohort"
+    """The query's ``# kind:`` line: ``lookup`` (one given entity; the answer does not grow
+    with the corpus; target p50 ≤ 10 ms), ``aggregate`` (over the whole cohort, ≤ 500 ms)
+    or ``listing`` (a row per course/patient/repair, so rows grow with the corpus; held to
+    the aggregate target). Without the line: ``lookup`` if it has a ``VALUES`` parameter."""
+    for line in sparql.splitlines()[:5]:
+        if line.lower().startswith("# kind:"):
+            value = line.split(":", 1)[1].strip().lower()
+            if value in KINDS:
+                return value
+    return "lookup" if "VALUES" in sparql.upper() else "aggregate"
 
 
 def pct(values: list[float], q: float) -> float:
@@ -156,10 +166,8 @@ def pct(values: list[float], q: float) -> float:
     return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
-def time_oxigraph(store_path: Path, queries, reps: int, budget: float) -> dict:
+def time_queries(store, queries, reps: int, budget: float) -> dict:
     from jakkg.query import run
-    from jakkg.store import open_store
-    store = open_store(store_path)
     out = {}
     for name, sparql in queries:
         rows = len(run(store, sparql).rows)  # warm-up
@@ -171,6 +179,22 @@ def time_oxigraph(store_path: Path, queries, reps: int, budget: float) -> dict:
         out[name] = {"p50": pct(times, 0.5), "p95": pct(times, 0.95), "runs": len(times),
                      "rows": rows, "kind": kind(sparql)}
     return out
+
+
+def time_oxigraph(store_path: Path, queries, reps: int, budget: float) -> tuple[dict, dict, dict]:
+    """The queries on the persisted store opened read-only (what `jakkg query` and the
+    Python API use), then on an in-memory copy of it (`jakkg serve --in-memory`,
+    `jakkg.open_store(in_memory=True)`)."""
+    from jakkg.store import open_store
+    disk = time_queries(open_store(store_path), queries, reps, budget)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    t = time.perf_counter()
+    store = open_store(store_path, in_memory=True)
+    load = {"seconds": time.perf_counter() - t,
+            "rss_growth_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - rss}
+    memory = time_queries(store, queries, reps, budget)
+    del store
+    return disk, memory, load
 
 
 def time_rdflib(store_path: Path, queries, timeout: float, reps: int, budget: float,
@@ -206,9 +230,11 @@ def run_scale(label: str, sources: Path, work: Path, args, queries, can_validate
     r["validate"] = validate(store) if can_validate else None
     r["cold_query"] = timed_cli("query", str(ROOT / "queries" / queries[0][0]), "--store",
                                 str(store), "--format", "csv")[0] if queries else None
-    r["oxigraph"] = time_oxigraph(store, queries, args.reps, args.budget)
-    print(f"[{label}] oxigraph " + ", ".join(f"{k} {v['p50'] * 1000:.1f} ms"
-                                             for k, v in r["oxigraph"].items()), flush=True)
+    r["oxigraph"], r["oxigraph_memory"], r["memory_load"] = time_oxigraph(
+        store, queries, args.reps, args.budget)
+    for mode in ("oxigraph", "oxigraph_memory"):
+        print(f"[{label}] {mode} " + ", ".join(f"{k[:2]} {v['p50'] * 1000:.1f} ms"
+                                              for k, v in r[mode].items()), flush=True)
     if not args.no_rdflib:
         r["rdflib"] = time_rdflib(store, queries, args.rdflib_timeout, args.rdflib_reps,
                                   args.rdflib_budget, work)
@@ -218,12 +244,11 @@ def run_scale(label: str, sources: Path, work: Path, args, queries, can_validate
 
 
 def real_end_to_end(work: Path, queries, can_validate: bool) -> dict:
-    """build + validate + one query on data/sources, each a cold `jakkg` process."""
+    """`jakkg build` (which validates the graph before writing the store) + one query on
+    data/sources, each a cold `jakkg` process."""
     store = work / "store-e2e"
     shutil.rmtree(store, ignore_errors=True)
     steps = {"build": timed_cli("build", "--store", str(store))}
-    if can_validate:
-        steps["validate"] = timed_cli("validate", "--store", str(store))
     if queries:
         steps["query"] = timed_cli("query", str(ROOT / "queries" / queries[0][0]),
                                    "--store", str(store))
@@ -298,12 +323,15 @@ def report(results: dict) -> str:
         "`real` = data/sources alone",
         "- CPU = user + system time of the build process; load avg = 1-minute load average "
         "of the machine when that build ended (other jobs shared these 2 cores)",
-        "- kind: `selective` = the query looks up one given entity (a `VALUES` parameter, "
-        "run with its default), target p50 ≤ 10 ms; `cohort` = aggregate or listing over the "
-        "whole graph, target p50 ≤ 500 ms",
+        "- kind (the query's `# kind:` line): `lookup` = one given entity, the answer does not "
+        "grow with the corpus, target p50 ≤ 10 ms; `aggregate` = over the whole cohort, "
+        "target p50 ≤ 500 ms; `listing` = a row per course/patient/repair (rows grow with "
+        "the corpus), held to the aggregate target",
         "- build and validate run in child processes (wall time, peak RSS of that process); "
-        "query latency = wall time of `jakkg.query.run` incl. reading all rows, on the "
-        "persisted store opened read-only, after one warm-up run; "
+        "query latency = wall time of `jakkg.query.run` incl. reading all rows, after one "
+        "warm-up run, on the persisted store opened read-only (`disk`: `jakkg query`, the "
+        "Python API) and on an in-memory copy of it (`memory`: `jakkg serve --in-memory`, "
+        "`jakkg.open_store(in_memory=True)`); "
         f"rdflib = the same quads parsed into `rdflib.Dataset(default_union=True)` in a child "
         f"process, each query capped at {results['rdflib_timeout']:.0f} s", "",
         "## Build", "",
@@ -326,22 +354,23 @@ def report(results: dict) -> str:
                 f" size^{results['build_exponent_cpu_large']:.2f} CPU time; the small scales carry"
                 " fixed costs such as imports and loading the lexicon)."]
     out += ["", "## Queries (p50 / p95, ms)", "",
-            "| scale | query | kind | rows | pyoxigraph p50 | p95 | rdflib p50 | p95 | rdflib ÷ pyoxigraph |",
-            "|---|---|---|---:|---:|---:|---:|---:|---:|"]
+            "| scale | query | kind | rows | disk p50 | p95 | memory p50 | p95 | rdflib p50 | p95 "
+            "| rdflib ÷ disk | rdflib ÷ memory |",
+            "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in scales:
         rd = (r.get("rdflib") or {}).get("queries", {})
+        mem = r.get("oxigraph_memory", {})
         for name, q in r["oxigraph"].items():
-            x = rd.get(name)
-            if x is None:
-                rtxt, ratio = "– | –", "–"
-            elif "timeout" in x:
-                rtxt = f">{x['timeout'] * 1000:.0f} | –"
-                ratio = f">{x['timeout'] / q['p50']:,.0f}×"
-            else:
-                rtxt = f"{ms(x['p50'])} | {ms(x['p95'])}"
-                ratio = times(x["p50"] / q["p50"])
+            x, m_ = rd.get(name), mem.get(name)
+            mtxt = f"{ms(m_['p50'])} | {ms(m_['p95'])}" if m_ else "– | –"
+            rtxt = ("– | –" if x is None else f">{x['timeout'] * 1000:.0f} | –" if "timeout" in x
+                    else f"{ms(x['p50'])} | {ms(x['p95'])}")
             out.append(f"| {r['label']} | `{name}` | {q['kind']} | {q['rows']} | {ms(q['p50'])} | "
-                       f"{ms(q['p95'])} | {rtxt} | {ratio} |")
+                       f"{ms(q['p95'])} | {mtxt} | {rtxt} | {ratio_text(x, q)} | {ratio_text(x, m_)} |")
+    loads = [f"{r['label']} {r['memory_load']['seconds']:.1f} s (+{r['memory_load']['rss_growth_mb']:.0f} MB RSS)"
+             for r in scales if r.get("memory_load")]
+    if loads:
+        out += ["", "Copying the store into memory (`open_store(in_memory=True)`): " + ", ".join(loads) + "."]
     out += ["", "rdflib load (parse N-Quads into a Dataset): " + ", ".join(
         f"{r['label']} {r['rdflib']['load_seconds']:.1f} s / {r['rdflib']['rss_mb']:.0f} MB"
         for r in scales if r.get("rdflib"))]
@@ -352,13 +381,27 @@ def report(results: dict) -> str:
             out.append(f"| `jakkg {k}` | {v['seconds']:.2f} | {v['exit']} |")
         out.append(f"| **total** | **{e2e['total']:.2f}** | |")
         out += ["", f"`jakkg --help`: {e2e['help_seconds']:.2f} s (best of 3)."]
-        if "validate" not in e2e["steps"]:
-            out.append("`jakkg validate` is not available in this build: not timed.")
+        out.append("`jakkg build` validates the graph before it writes the store, so the "
+                   "build step includes validation.")
     out += ["", "## Targets", "", "| target | measured | met? |", "|---|---|---|"]
     for t in results["targets"]:
         out.append(f"| {t[0]} | {t[1]} | {t[2]} |")
     out += ["", "![time vs size](scaling.png)", ""]
     return "\n".join(out)
+
+
+def ratio(rdflib_q: dict | None, q: dict | None) -> tuple[float, bool] | None:
+    """(rdflib ÷ pyoxigraph, whether rdflib timed out so the ratio is a lower bound)."""
+    if not rdflib_q or not q:
+        return None
+    if "timeout" in rdflib_q:
+        return rdflib_q["timeout"] / q["p50"], True
+    return rdflib_q["p50"] / q["p50"], False
+
+
+def ratio_text(rdflib_q, q) -> str:
+    r = ratio(rdflib_q, q)
+    return "–" if r is None else (">" if r[1] else "") + times(r[0])
 
 
 def targets(results: dict) -> list[tuple[str, str, str]]:
@@ -369,27 +412,35 @@ def targets(results: dict) -> list[tuple[str, str, str]]:
         return "yes" if ok else "**no**"
 
     if big:
-        b = big["build"]
+        b, v = big["build"], big.get("validate")
         out.append(("build ~1M triples ≤ 60 s", f"{b['seconds']:.1f} s ({b['quads']:,} quads)",
                     yes(b["seconds"] <= 60)))
         out.append(("build peak RSS ≤ 2 GB", f"{b['rss_mb']:.0f} MB", yes(b["rss_mb"] <= 2048)))
-        for name, q in big["oxigraph"].items():
-            limit = 0.010 if q["kind"] == "selective" else 0.500  # cohort: 500 ms
-            out.append((f"`{name}` ({q['kind']}) p50 ≤ {limit * 1000:.0f} ms at 1M",
-                        f"{ms(q['p50'])} ms", yes(q["p50"] <= limit)))
+        if v:
+            total = b["seconds"] + v["seconds"]
+            out.append(("build + `jakkg validate` at 1M ≤ 60 s (the default build validates)",
+                        f"{b['seconds']:.1f} + {v['seconds']:.1f} = {total:.1f} s, validate "
+                        f"{v['rss_mb']:.0f} MB", yes(total <= 60 and v["rss_mb"] <= 2048)))
         rd = (big.get("rdflib") or {}).get("queries", {})
-        for name, q in big["oxigraph"].items():
-            x = rd.get(name)
-            if x is None:
-                continue
-            if "timeout" in x:
-                out.append((f"`{name}` ≥ 20× faster than rdflib at 1M",
-                            f">{x['timeout'] / q['p50']:,.0f}× (rdflib timed out)",
-                            yes(x["timeout"] / q["p50"] >= 20)))
-            else:
-                ratio = x["p50"] / q["p50"]
-                out.append((f"`{name}` ≥ 20× faster than rdflib at 1M", times(ratio),
-                            yes(ratio >= 20)))
+        for mode, name_ in (("oxigraph", "disk"), ("oxigraph_memory", "memory")):
+            qs = big.get(mode) or {}
+            for k, limit in KINDS.items():
+                these = {n: q for n, q in qs.items() if q["kind"] == k}
+                if not these:
+                    continue
+                missed = [f"{n.split('-')[0]} ({ms(q['p50'])} ms)" for n, q in these.items()
+                          if q["p50"] > limit]
+                out.append((f"{k} queries p50 ≤ {limit * 1000:.0f} ms at 1M, {name_}",
+                            f"{len(these) - len(missed)} of {len(these)}" +
+                            (f"; missed: {', '.join(missed)}" if missed else ""), yes(not missed)))
+            ratios = {n: ratio(rd.get(n), q) for n, q in qs.items()}
+            missed = [f"{n.split('-')[0]} ({times(r[0])})" for n, r in ratios.items()
+                      if r is not None and r[0] < 20]
+            counted = [r for r in ratios.values() if r is not None]
+            if counted:
+                out.append((f"every query ≥ 20× faster than rdflib at 1M, {name_}",
+                            f"{len(counted) - len(missed)} of {len(counted)}" +
+                            (f"; missed: {', '.join(missed)}" if missed else ""), yes(not missed)))
     exp, large = results.get("build_exponent"), results.get("build_exponent_large")
     cpu = results.get("build_exponent_cpu_large")
     if large is not None:
@@ -399,13 +450,9 @@ def targets(results: dict) -> list[tuple[str, str, str]]:
                     yes(large <= 1.15) + ("; CPU: " + yes(cpu <= 1.15) if cpu else "")))
     e2e = results.get("real_e2e")
     if e2e:
-        what = " + ".join(e2e["steps"])
-        ok = e2e["total"] <= 3 and "validate" in e2e["steps"]
-        note = "" if "validate" in e2e["steps"] else " (validate not available, not included)"
-        out.append(("real sources build + validate + query ≤ 3 s",
-                    f"{e2e['total']:.2f} s ({what}){note}",
-                    yes(ok) if "validate" in e2e["steps"] else
-                    ("partly: " + yes(e2e["total"] <= 3) + " without validate")))
+        what = " + ".join(f"`jakkg {k}` {v['seconds']:.2f} s" for k, v in e2e["steps"].items())
+        out.append(("real sources build (validating) + one query, cold processes, ≤ 3 s",
+                    f"{e2e['total']:.2f} s ({what})", yes(e2e["total"] <= 3)))
     if not any(r.get("validate") for r in results["scales"]):
         out.append(("`jakkg validate` timed at each scale", "not available", "**no**"))
     return out
