@@ -322,6 +322,7 @@ def validate(
     file: Optional[Path] = typer.Argument(None, help="An RDF file (.ttl, .nt, .nq, .trig, .jsonld, .rdf) instead of the store."),
     fmt: str = typer.Option("text", "--format", "-f", help="text|json"),
     inference: str = typer.Option("rdfs", "--inference", help="rdfs (entailments materialised by jakkg, fast) | owlrl (pyshacl's owlrl RDFS closure)."),
+    engine: str = typer.Option("fast", "--engine", help="fast (SPARQL constraints once per graph in pyoxigraph) | pyshacl (everything in pyshacl, the reference)."),
     store: Optional[Path] = StoreOption,
 ):
     """Validate the store (or an RDF file) against ontology/shapes.ttl; exit 0 iff it conforms."""
@@ -331,7 +332,8 @@ def validate(
         raise JakkgError(f"format '{fmt}' is not text or json")
     if file is not None and store is not None:
         raise JakkgError("give either FILE or --store, not both")
-    report = validate_file(file, inference) if file is not None else validate_store(store, inference)
+    report = (validate_file(file, inference, engine) if file is not None
+              else validate_store(store, inference, engine))
     sys.stdout.write(report.to_json() + "\n" if fmt == "json" else report.to_text())
     if not report.conforms:
         raise typer.Exit(1)

@@ -213,11 +213,12 @@ def _path_text(shapes: Graph, path) -> str | None:
 
 def _evidence_of(data: Graph, node) -> tuple[str | None, str | None]:
     """(quote, file:line) of ``node``: its own evidence or, for an IRI that is only used and
-    never described, that of a node pointing at it. Lexicon entries have neither."""
+    never described (no triple but its types), that of a node pointing at it. Lexicon entries have neither."""
     candidates = [node] if (node, RDF.type, URIRef(JAKKG + "Evidence")) in data else []
     candidates += list(data.objects(node, DERIVED))
-    if not candidates and next(data.triples((node, None, None)), None) is None:
-        # a dangling IRI (e.g. a misspelt drug): where the fact using it was read
+    if not candidates and all(p == RDF.type for p in data.predicates(node)):
+        # a dangling IRI (e.g. a misspelt drug; only typed, by a range): where the fact
+        # using it was read
         for s in data.subjects(None, node):
             candidates += list(data.objects(s, DERIVED))
             if candidates:
@@ -323,23 +324,49 @@ def rdfs_entailments(data: Graph) -> Graph:
 
 
 INFERENCE = ("rdfs", "owlrl")
+ENGINES = ("fast", "pyshacl")
+SPARQL_COMPONENT = "sh:SPARQLConstraintComponent"
 
 
-def validate_graph(data: Graph, graph_name: str = "data", inference: str = "rdfs") -> list[Result]:
-    """Validate one rdflib graph (a document's facts plus the lexicon). ``inference="rdfs"``
-    materialises the RDFS entailments first (``rdfs_entailments``); ``"owlrl"`` lets pyshacl
-    compute the full RDFS closure with owlrl (``inference="rdfs"`` there), ~3x slower."""
-    from pyshacl import validate
-
+def _check_options(inference: str, engine: str) -> str:
     if inference not in INFERENCE:
         raise JakkgError(f"inference '{inference}' is not one of {', '.join(INFERENCE)}")
+    if engine not in ENGINES:
+        raise JakkgError(f"engine '{engine}' is not one of {', '.join(ENGINES)}")
+    # the fast engine finds focus nodes by the types jakkg materialises (rdfs_entailments)
+    return engine if inference == "rdfs" else "pyshacl"
+
+
+def validate_graph(data: Graph, graph_name: str = "data", inference: str = "rdfs",
+                   engine: str = "fast") -> list[Result]:
+    """Validate one rdflib graph (a document's facts plus the lexicon). ``inference="rdfs"``
+    materialises the RDFS entailments first (``rdfs_entailments``); ``"owlrl"`` lets pyshacl
+    compute the full RDFS closure with owlrl (``inference="rdfs"`` there), ~3x slower.
+    ``engine="fast"`` evaluates the sh:sparql constraints with pyoxigraph
+    (jakkg/shacl_sparql.py), ``"pyshacl"`` leaves everything to pyshacl (the reference);
+    with ``inference="owlrl"`` pyshacl does everything."""
+    engine = _check_options(inference, engine)
+    if inference == "rdfs":
+        data = rdfs_entailments(data)
+    return _validate_entailed(data, graph_name, inference, engine)
+
+
+def _validate_entailed(data: Graph, graph_name: str, inference: str, engine: str,
+                       store: Store | None = None, graphs: list | None = None) -> list[Result]:
+    """pyshacl (and, with ``engine="fast"``, the SPARQL constraints in pyoxigraph) on
+    ``data``, which holds the RDFS entailments already when ``inference="rdfs"`` (pyshacl
+    may then add the ontology to it in place). ``store``/``graphs``: the same triples in
+    pyoxigraph, as the union of ``graphs``; built from ``data`` when not given."""
+    from pyshacl import validate
+
+    from . import shacl_sparql
+
     shapes = shapes_graph()
+    flat = _flattened(shapes)
     with _prepared_sparql():
-        # with our own entailments the graph is a fresh copy: pyshacl may add the ontology
-        # to it in place instead of cloning it first
         _, results_graph, _ = validate(
-            rdfs_entailments(data) if inference == "rdfs" else data,
-            shacl_graph=_flattened(shapes), ont_graph=ontology_graph(),
+            data, shacl_graph=shacl_sparql.without_sparql(flat) if engine == "fast" else flat,
+            ont_graph=ontology_graph(),
             inference="none" if inference == "rdfs" else "rdfs",
             inplace=inference == "rdfs", allow_warnings=True, allow_infos=True)
     if not isinstance(results_graph, Graph):   # pyshacl reports a broken shape this way
@@ -349,21 +376,81 @@ def validate_graph(data: Graph, graph_name: str = "data", inference: str = "rdfs
     for r in results_graph.subjects(RDF.type, SH.ValidationResult):
         v = results_graph.value
         source_shape = v(r, SH.sourceShape)
-        node_shape = parent.get(source_shape, source_shape)
-        focus = v(r, SH.focusNode)
-        value = v(r, SH.value)
-        messages = sorted(str(m) for m in results_graph.objects(r, SH.resultMessage))
-        label = data.value(focus, RDFS.label)
-        quote, source = _evidence_of(data, focus)
-        out.append(Result(
-            shape=_short(node_shape) if isinstance(node_shape, URIRef) else "(anonymous shape)",
-            severity=SEVERITIES.get(v(r, SH.resultSeverity), "violation"),
-            focus=str(focus), label=str(label) if label is not None else _short(focus),
-            path=_path_text(shapes, v(r, SH.resultPath)),
-            value=None if value is None else (_short(value) if isinstance(value, URIRef) else str(value)),
-            message=messages[0] if messages else "does not conform",
-            constraint=_short(v(r, SH.sourceConstraintComponent)).replace(str(SH), "sh:"),
-            quote=quote, source=source, graph=graph_name))
+        out.append(_result(
+            data, shapes, parent.get(source_shape, source_shape), v(r, SH.resultSeverity),
+            v(r, SH.focusNode), v(r, SH.resultPath), v(r, SH.value),
+            [str(m) for m in results_graph.objects(r, SH.resultMessage)],
+            _short(v(r, SH.sourceConstraintComponent)).replace(str(SH), "sh:"), graph_name))
+    if engine == "fast":
+        if store is None:
+            store, graphs = Store(), [DefaultGraph()]
+            store.extend(Quad(*map(shacl_sparql._ox, t)) for t in data)
+        term = _converter()
+        for c in shacl_sparql.sparql_constraints(_flattened(shapes)):
+            for focus, path, value, messages in shacl_sparql.evaluate(c, store, graphs, data, term):
+                out.append(_result(data, shapes, c.shape, c.severity, focus, path, value,
+                                   messages, SPARQL_COMPONENT, graph_name))
+    return out
+
+
+def _result(data: Graph, shapes: Graph, node_shape, severity, focus, path, value,
+            messages: list[str], constraint: str, graph_name: str) -> Result:
+    messages = sorted(messages)
+    label = data.value(focus, RDFS.label)
+    quote, source = _evidence_of(data, focus)
+    return Result(
+        shape=_short(node_shape) if isinstance(node_shape, URIRef) else "(anonymous shape)",
+        severity=SEVERITIES.get(severity, "violation"),
+        focus=str(focus), label=str(label) if label is not None else _short(focus),
+        path=_path_text(shapes, path),
+        value=None if value is None else (_short(value) if isinstance(value, URIRef) else str(value)),
+        message=messages[0] if messages else "does not conform",
+        constraint=constraint, quote=quote, source=source, graph=graph_name)
+
+
+def _converter():
+    """pyoxigraph term -> rdflib term, each distinct term converted once."""
+    cache: dict = {}
+
+    def term(t):
+        out = cache.get(t)
+        if out is None:
+            out = cache[t] = _term(t)
+        return out
+    return term
+
+
+@lru_cache(maxsize=4)
+def _schema_ox(ontology_id: int):
+    """``_schema`` in pyoxigraph terms."""
+    def nn(x):
+        return NamedNode(str(x))
+    return tuple({nn(k): {nn(v) for v in vs} for k, vs in part.items()}
+                 for part in _schema(ontology_id))
+
+
+def entailed_triples(triples: list[tuple]) -> list[tuple]:
+    """``rdfs_entailments`` over pyoxigraph (s, p, o) triples: the entailed triples only
+    (some may already be among ``triples``). RDFS rules here have a single data premise,
+    so the entailments of a union are the union of the entailments."""
+    from pyoxigraph import Literal as OxLiteral
+    classes, props, domain, range_ = _schema_ox(id(ontology_graph()))
+    rdf_type = NamedNode(str(RDF.type))
+    out, types = [], set()
+    for s, p, o in triples:
+        for q in props.get(p, (p,)):
+            if q != p:
+                out.append((s, q, o))
+            if q == rdf_type:
+                types.add((s, o))
+            for c in domain.get(q, ()):
+                types.add((s, c))
+            if not isinstance(o, OxLiteral):
+                for c in range_.get(q, ()):
+                    types.add((o, c))
+    for s, c in types:
+        for sup in classes.get(c, (c,)):
+            out.append((s, rdf_type, sup))
     return out
 
 
@@ -386,11 +473,16 @@ def _describes_lexicon(by_graph: dict[str, list[Quad]]) -> bool:
 
 
 def validate_quads(quads: Iterable[Quad], paths: dict[str, str] | None = None,
-                   inference: str = "rdfs") -> Report:
+                   inference: str = "rdfs", engine: str = "fast") -> Report:
     """Validate a dataset: each source document's named graph with the lexicon graph.
     Triples in the default graph (e.g. a Turtle file) are validated as one graph; types in
     the graph of inferred types join the graph of the node they describe.
-    ``paths`` maps a document's file name to the path shown in the report."""
+    ``paths`` maps a document's file name to the path shown in the report.
+
+    Each document's rdflib graph is built in one pass (lexicon, document, entailments); with
+    ``engine="fast"`` the same triples go into a scratch pyoxigraph store for the SPARQL
+    constraints, one document at a time."""
+    engine = _check_options(inference, engine)
     by_graph: dict[str, list[Quad]] = {}
     for q in canonical(quads):
         name = "" if isinstance(q.graph_name, DefaultGraph) else q.graph_name.value
@@ -409,15 +501,36 @@ def validate_quads(quads: Iterable[Quad], paths: dict[str, str] | None = None,
     lexicon = list(lexicon)
     for q in inferred:
         (by_graph[owner[q.subject]] if q.subject in owner else lexicon).append(q)
-    lexicon_graph = to_rdflib(lexicon)
+
+    def triples(qs: list[Quad]) -> list[tuple]:
+        ts = [(q.subject, q.predicate, q.object) for q in qs]
+        return ts + entailed_triples(ts) if inference == "rdfs" else ts
+
+    term = _converter()
+    lexicon_triples = triples(lexicon)
+    lexicon_rdf = [(term(s), term(p), term(o)) for s, p, o in lexicon_triples]
+    store = graphs = None
+    if engine == "fast":
+        from .store import ontology_quads
+        doc_graph, lex_graph = NamedNode(GRAPH + "validating"), NamedNode(LEXICON_GRAPH)
+        graphs = [doc_graph, lex_graph, NamedNode(ONTOLOGY_GRAPH)]
+        store = Store()
+        store.extend(Quad(s, p, o, lex_graph) for s, p, o in lexicon_triples)
+        store.extend(ontology_quads())
     report = Report()
     seen = set()
     for name in sorted(by_graph) or [LEXICON_GRAPH]:
+        doc_triples = triples(by_graph.get(name, []))
         data = Graph()
-        data += lexicon_graph
-        to_rdflib(by_graph.get(name, []), data)
+        data.addN((s, p, o, data) for s, p, o in lexicon_rdf)
+        data.addN((term(s), term(p), term(o), data) for s, p, o in doc_triples)
+        if store is not None:
+            store.extend(Quad(s, p, o, doc_graph) for s, p, o in doc_triples)
         report.graphs.append(name or "(default graph)")
-        for r in validate_graph(data, name or "(default graph)", inference):
+        results = _validate_entailed(data, name or "(default graph)", inference, engine, store, graphs)
+        if store is not None:
+            store.clear_graph(doc_graph)
+        for r in results:
             if r.source and paths:
                 file_name, _, line = r.source.rpartition(":")
                 r.source = f"{paths.get(file_name, file_name)}:{line}"
@@ -428,16 +541,17 @@ def validate_quads(quads: Iterable[Quad], paths: dict[str, str] | None = None,
     return report
 
 
-def validate_store(path: str | Path | None = None, inference: str = "rdfs") -> Report:
+def validate_store(path: str | Path | None = None, inference: str = "rdfs",
+                   engine: str = "fast") -> Report:
     from .store import open_store
-    return validate_quads(open_store(path), inference=inference)
+    return validate_quads(open_store(path), inference=inference, engine=engine)
 
 
-def validate_file(path: str | Path, inference: str = "rdfs") -> Report:
+def validate_file(path: str | Path, inference: str = "rdfs", engine: str = "fast") -> Report:
     """Validate an RDF file (format from its extension), or a store directory."""
     path = Path(path)
     if path.is_dir() and (path / "CURRENT").exists():
-        return validate_store(path, inference)
+        return validate_store(path, inference, engine)
     if not path.is_file():
         raise JakkgError("no such file", path)
     fmt = RdfFormat.from_extension(path.suffix.lstrip(".").lower() or "ttl")
@@ -450,7 +564,7 @@ def validate_file(path: str | Path, inference: str = "rdfs") -> Report:
         raise JakkgError(f"cannot parse as {fmt.name}: {e}".splitlines()[0], path) from None
     quads = [q if isinstance(q, Quad) else Quad(q.subject, q.predicate, q.object, DefaultGraph())
              for q in quads]
-    return validate_quads(quads, inference=inference)
+    return validate_quads(quads, inference=inference, engine=engine)
 
 
 def require_conforming(report: Report, hint: str = "") -> None:
