@@ -14,6 +14,14 @@ at the lexicon, so no constraint needs two documents at once, and memory and inf
 stay bounded by the largest document instead of growing with the whole store. Results on
 lexicon nodes, which every document sees, are reported once.
 
+**Two engines, same report.** pyshacl (the reference, ``engine="pyshacl"``) runs a
+SHACL-SPARQL constraint (``sh:sparql``) once per focus node in rdflib; the default
+``engine="fast"`` hands those constraints to jakkg/shacl_sparql.py, which runs each one
+once per validated graph in pyoxigraph (over a scratch store holding the same triples), and
+pyshacl checks the rest. tests/test_validate_engines.py asserts both report the same
+results on the real graph and on a graph that breaks every shape. Each document's graph
+(lexicon, document and entailments) is built in one pass.
+
 Every result is traced back to the text: the focus node's ``prov:wasDerivedFrom`` evidence
 (or, for a node without its own evidence, that of the node pointing at it) gives the
 verbatim quote and ``file:line``.

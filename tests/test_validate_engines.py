@@ -85,3 +85,23 @@ def test_prebinding_check(select, unbound):
 def test_unknown_engine_is_a_one_line_error(real_quads):  # noqa: F811
     with pytest.raises(validate.JakkgError, match="engine 'rudof' is not one of fast, pyshacl"):
         validate.validate_quads(real_quads, engine="rudof")
+
+
+def test_validate_graph_on_an_rdflib_graph_same_from_both_engines(broken):  # noqa: F811
+    """The rdflib entry point (one graph, no store): the fast engine loads it into a scratch
+    pyoxigraph store for the SPARQL constraints."""
+    from pyoxigraph import NamedNode
+
+    from jakkg.namespaces import LEXICON_GRAPH
+    from test_validate import LETTER_GRAPH
+    store, _ = broken
+    data = validate.to_rdflib(q for g in (LETTER_GRAPH, LEXICON_GRAPH)
+                              for q in store.quads_for_pattern(None, None, None, NamedNode(g)))
+
+    def key(results):
+        return sorted((r.shape, r.focus, r.path or "", r.value or "", r.message, r.constraint, r.source or "")
+                      for r in results)
+    fast = validate.validate_graph(data, LETTER_GRAPH, engine="fast")
+    reference = validate.validate_graph(data, LETTER_GRAPH, engine="pyshacl")
+    assert any("above the most that is plausible" in r.message for r in fast)
+    assert key(fast) == key(reference) and len(fast) >= 20
