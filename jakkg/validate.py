@@ -474,10 +474,10 @@ LEXICON_CLASSES = {NamedNode(JAKKG + c) for c in ("Drug", "JAKInhibitor", "Disea
                                                   "Outcome", "AdverseEvent", "ClinicalCondition")}
 
 
-def _describes_lexicon(by_graph: dict[str, list[Quad]]) -> bool:
+def _describes_lexicon(dataset: Store, graphs: list) -> bool:
     rdf_type = NamedNode(str(RDF.type))
-    return any(q.predicate == rdf_type and q.object in LEXICON_CLASSES
-               for quads in by_graph.values() for q in quads)
+    return any(next(dataset.quads_for_pattern(None, rdf_type, c, g), None) is not None
+               for g in graphs for c in LEXICON_CLASSES)
 
 
 def validate_quads(quads: Iterable[Quad], paths: dict[str, str] | None = None,
@@ -491,24 +491,33 @@ def validate_quads(quads: Iterable[Quad], paths: dict[str, str] | None = None,
     ``engine="fast"`` the same triples go into a scratch pyoxigraph store for the SPARQL
     constraints, one document at a time."""
     engine = _check_options(inference, engine)
-    by_graph: dict[str, list[Quad]] = {}
-    for q in canonical(quads):
-        name = "" if isinstance(q.graph_name, DefaultGraph) else q.graph_name.value
-        by_graph.setdefault(name, []).append(q)
-    by_graph.pop(ONTOLOGY_GRAPH, None)
-    inferred = by_graph.pop(INFERRED_GRAPH, [])
-    lexicon = by_graph.pop(LEXICON_GRAPH, None)
-    if lexicon is None and _describes_lexicon(by_graph):
+    dataset = canonical(quads)
+
+    def quads_of(graph) -> list[Quad]:
+        return list(dataset.quads_for_pattern(None, None, None, graph))
+
+    # the documents' graphs, read one at a time (memory bounded by the largest document)
+    docs = {g.value: g for g in dataset.named_graphs()
+            if g.value not in (ONTOLOGY_GRAPH, INFERRED_GRAPH, LEXICON_GRAPH)
+            and next(dataset.quads_for_pattern(None, None, None, g), None) is not None}
+    if next(dataset.quads_for_pattern(None, None, None, DefaultGraph()), None) is not None:
+        docs[""] = DefaultGraph()
+    lexicon = quads_of(NamedNode(LEXICON_GRAPH)) or None
+    if lexicon is None and _describes_lexicon(dataset, list(docs.values())):
         lexicon = []        # e.g. a Turtle export: the lexicon entries are in the file
     if lexicon is None:     # a file of facts only: check them against the current lexicon
         from .graph import lexicon_quads
         from .lexicon import load_lexicon
         lexicon = lexicon_quads(load_lexicon())
     # types inferred by `jakkg reason` are checked with the facts of the node they describe
-    owner = {q.subject: name for name, qs in by_graph.items() for q in qs}
-    lexicon = list(lexicon)
-    for q in inferred:
-        (by_graph[owner[q.subject]] if q.subject in owner else lexicon).append(q)
+    inferred: dict[str, list[Quad]] = {}
+    for q in quads_of(NamedNode(INFERRED_GRAPH)):
+        owner = next((name for name, g in sorted(docs.items())
+                      if next(dataset.quads_for_pattern(q.subject, None, None, g), None) is not None), None)
+        if owner is None:
+            lexicon.append(q)
+        else:
+            inferred.setdefault(owner, []).append(q)
 
     def triples(qs: list[Quad]) -> list[tuple]:
         ts = [(q.subject, q.predicate, q.object) for q in qs]
@@ -527,8 +536,8 @@ def validate_quads(quads: Iterable[Quad], paths: dict[str, str] | None = None,
         store.extend(ontology_quads())
     report = Report()
     seen = set()
-    for name in sorted(by_graph) or [LEXICON_GRAPH]:
-        doc_triples = triples(by_graph.get(name, []))
+    for name in sorted(docs) or [LEXICON_GRAPH]:
+        doc_triples = triples((quads_of(docs[name]) if name in docs else []) + inferred.get(name, []))
         data = Graph()
         data.addN((s, p, o, data) for s, p, o in lexicon_rdf)
         data.addN((term(s), term(p), term(o), data) for s, p, o in doc_triples)
