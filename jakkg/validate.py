@@ -474,14 +474,41 @@ def canonical(quads: Iterable[Quad]) -> Store:
     return memory_store(quads)
 
 
+class _Graphs:
+    """A dataset read one named graph at a time, each graph's quads as the store holds them
+    (``canonical``). Quads given as a list are grouped by graph (references only) and each
+    graph is canonicalised on its own, so no copy of the whole corpus is made."""
+
+    def __init__(self, quads: Iterable[Quad]):
+        self.store = quads if isinstance(quads, Store) else None
+        self.groups: dict = {}
+        if self.store is None:
+            for q in quads:
+                self.groups.setdefault(q.graph_name, []).append(q)
+
+    def names(self) -> list:
+        if self.store is None:
+            return list(self.groups)
+        names = [g for g in self.store.named_graphs()
+                 if next(self.store.quads_for_pattern(None, None, None, g), None) is not None]
+        if next(self.store.quads_for_pattern(None, None, None, DefaultGraph()), None) is not None:
+            names.append(DefaultGraph())
+        return names
+
+    def quads(self, graph) -> list[Quad]:
+        if self.store is not None:
+            return list(self.store.quads_for_pattern(None, None, None, graph))
+        return list(canonical(self.groups.get(graph, [])))
+
+
 LEXICON_CLASSES = {NamedNode(JAKKG + c) for c in ("Drug", "JAKInhibitor", "Disease", "Route",
                                                   "Outcome", "AdverseEvent", "ClinicalCondition")}
 
 
-def _describes_lexicon(dataset: Store, graphs: list) -> bool:
+def _describes_lexicon(graphs: _Graphs, names: list) -> bool:
     rdf_type = NamedNode(str(RDF.type))
-    return any(next(dataset.quads_for_pattern(None, rdf_type, c, g), None) is not None
-               for g in graphs for c in LEXICON_CLASSES)
+    return any(q.predicate == rdf_type and q.object in LEXICON_CLASSES
+               for g in names for q in graphs.quads(g))
 
 
 def validate_quads(quads: Iterable[Quad], paths: dict[str, str] | None = None,
@@ -495,33 +522,31 @@ def validate_quads(quads: Iterable[Quad], paths: dict[str, str] | None = None,
     ``engine="fast"`` the same triples go into a scratch pyoxigraph store for the SPARQL
     constraints, one document at a time."""
     engine = _check_options(inference, engine)
-    dataset = canonical(quads)
-
-    def quads_of(graph) -> list[Quad]:
-        return list(dataset.quads_for_pattern(None, None, None, graph))
-
+    dataset = _Graphs(quads)
     # the documents' graphs, read one at a time (memory bounded by the largest document)
-    docs = {g.value: g for g in dataset.named_graphs()
-            if g.value not in (ONTOLOGY_GRAPH, INFERRED_GRAPH, LEXICON_GRAPH)
-            and next(dataset.quads_for_pattern(None, None, None, g), None) is not None}
-    if next(dataset.quads_for_pattern(None, None, None, DefaultGraph()), None) is not None:
-        docs[""] = DefaultGraph()
-    lexicon = quads_of(NamedNode(LEXICON_GRAPH)) or None
+    docs = {"" if isinstance(g, DefaultGraph) else g.value: g for g in dataset.names()}
+    for special in (ONTOLOGY_GRAPH, INFERRED_GRAPH, LEXICON_GRAPH):
+        docs.pop(special, None)
+    lexicon = dataset.quads(NamedNode(LEXICON_GRAPH)) or None
     if lexicon is None and _describes_lexicon(dataset, list(docs.values())):
         lexicon = []        # e.g. a Turtle export: the lexicon entries are in the file
     if lexicon is None:     # a file of facts only: check them against the current lexicon
         from .graph import lexicon_quads
         from .lexicon import load_lexicon
-        lexicon = lexicon_quads(load_lexicon())
+        lexicon = list(canonical(lexicon_quads(load_lexicon())))
     # types inferred by `jakkg reason` are checked with the facts of the node they describe
     inferred: dict[str, list[Quad]] = {}
-    for q in quads_of(NamedNode(INFERRED_GRAPH)):
-        owner = next((name for name, g in sorted(docs.items())
-                      if next(dataset.quads_for_pattern(q.subject, None, None, g), None) is not None), None)
-        if owner is None:
-            lexicon.append(q)
-        else:
-            inferred.setdefault(owner, []).append(q)
+    pending = dataset.quads(NamedNode(INFERRED_GRAPH))
+    if pending:
+        owner: dict = {}
+        subjects = {q.subject for q in pending}
+        for name in sorted(docs, reverse=True):     # the first graph (by name) wins
+            owner.update((q.subject, name) for q in dataset.quads(docs[name]) if q.subject in subjects)
+        for q in pending:
+            if q.subject in owner:
+                inferred.setdefault(owner[q.subject], []).append(q)
+            else:
+                lexicon.append(q)
 
     def triples(qs: list[Quad]) -> list[tuple]:
         ts = [(q.subject, q.predicate, q.object) for q in qs]
@@ -541,7 +566,7 @@ def validate_quads(quads: Iterable[Quad], paths: dict[str, str] | None = None,
     report = Report()
     seen = set()
     for name in sorted(docs) or [LEXICON_GRAPH]:
-        doc_triples = triples((quads_of(docs[name]) if name in docs else []) + inferred.get(name, []))
+        doc_triples = triples((dataset.quads(docs[name]) if name in docs else []) + inferred.get(name, []))
         data = Graph()
         data.addN((s, p, o, data) for s, p, o in lexicon_rdf)
         data.addN((term(s), term(p), term(o), data) for s, p, o in doc_triples)
