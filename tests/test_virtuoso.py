@@ -33,11 +33,6 @@ XSD = PREFIXES["xsd"]
 NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long", "short",
                              "nonNegativeInteger", "positiveInteger", "negativeInteger",
                              "nonPositiveInteger", "unsignedInt", "unsignedLong")}
-# Where Virtuoso 7 departs from SPARQL 1.1: query file stem -> (why, the smallest rewrite of
-# the query text sent to Virtuoso that asks the same question in a form it evaluates per
-# the standard). The rewritten query must then give exactly the embedded store's answers,
-# and test_known_virtuoso_differences_are_real checks the unmodified query still differs.
-VIRTUOSO_REWRITES: dict[str, tuple[str, list[tuple[str, str]]]] = {}
 # query file stem -> why Virtuoso cannot answer it the same way at all: an xfail(strict),
 # so it is reported on every run, and noticed when Virtuoso starts to agree.
 # (Empty: queries 19, 21 and 22 were rewritten to portable SPARQL — decimal arithmetic, and
@@ -263,7 +258,6 @@ def test_every_shipped_query_answers_the_same_on_virtuoso(virtuoso, store, pushe
     sent, _ = pushed
     sparql = query.read_text(encoding="utf-8")
     kind, expected = local_rows(store, sparql)
-    sparql = for_virtuoso(query.stem, sparql)
     if kind == "graph":   # CONSTRUCT/DESCRIBE: the same triples (blank nodes as such)
         from pyoxigraph import RdfFormat, parse
         body = vselect(virtuoso, with_prefixes(sparql), sorted(sent), accept="text/turtle")
@@ -284,25 +278,6 @@ def test_every_shipped_query_answers_the_same_on_virtuoso(virtuoso, store, pushe
     keys = order_keys(sparql)
     if keys:                                                        # … in the same order
         assert [[r.get(k) for k in keys] for r in got] == [[r.get(k) for k in keys] for r in expected]
-
-
-def for_virtuoso(stem: str, sparql: str) -> str:
-    for pattern, replacement in VIRTUOSO_REWRITES.get(stem, ("", []))[1]:
-        sparql, n = re.subn(pattern, replacement, sparql)
-        assert n, f"rewrite {pattern!r} no longer applies to {stem}.rq: update VIRTUOSO_REWRITES"
-    return sparql
-
-
-@pytest.mark.parametrize("stem", sorted(VIRTUOSO_REWRITES))
-def test_known_virtuoso_differences_are_real(virtuoso, store, pushed, stem):
-    """Without its rewrite the query really answers differently on Virtuoso (else the
-    rewrite is no longer needed and should go)."""
-    sent, _ = pushed
-    path = next(q for q in QUERIES if q.stem == stem)
-    sparql = path.read_text(encoding="utf-8")
-    kind, expected = local_rows(store, sparql)
-    _, got = virtuoso_rows(vselect(virtuoso, with_prefixes(sparql), sorted(sent)))
-    assert got != expected
 
 
 def test_comparison_helpers():
