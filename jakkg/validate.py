@@ -40,6 +40,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
 from .errors import JakkgError, StoreError
+from .shacl_core import RDF_TYPE as OX_RDF_TYPE
 from .namespaces import GRAPH, JAKKG, LEXICON_GRAPH, OA, ONTOLOGY_GRAPH, PREFIXES, PROV
 from .store import ONTOLOGY_FILE, SHAPES_FILE, memory_store
 
@@ -369,16 +370,22 @@ def _validate_entailed(data: Graph, graph_name: str, inference: str, engine: str
     ``data``, which holds the RDFS entailments already when ``inference="rdfs"`` (pyshacl
     may then add the ontology to it in place). ``store``/``graphs``: the same triples in
     pyoxigraph, as the union of ``graphs``; built from ``data`` when not given."""
-    from pyshacl import validate
-
     from . import shacl_sparql
 
+    if engine == "fast":
+        triples = [(shacl_sparql._ox(s), shacl_sparql._ox(p), shacl_sparql._ox(o)) for s, p, o in data]
+        return _validate_fast(triples, graph_name, store, graphs)
+    return _pyshacl(data, graph_name, inference, _flattened(shapes_graph()))
+
+
+def _pyshacl(data: Graph, graph_name: str, inference: str, shacl: Graph) -> list[Result]:
+    """pyshacl with the shapes graph ``shacl`` on ``data``."""
+    from pyshacl import validate
+
     shapes = shapes_graph()
-    flat = _flattened(shapes)
     with _prepared_sparql():
         _, results_graph, _ = validate(
-            data, shacl_graph=shacl_sparql.without_sparql(flat) if engine == "fast" else flat,
-            ont_graph=ontology_graph(),
+            data, shacl_graph=shacl, ont_graph=ontology_graph(),
             inference="none" if inference == "rdfs" else "rdfs",
             inplace=inference == "rdfs", allow_warnings=True, allow_infos=True)
     if not isinstance(results_graph, Graph):   # pyshacl reports a broken shape this way
@@ -393,15 +400,75 @@ def _validate_entailed(data: Graph, graph_name: str, inference: str, engine: str
             v(r, SH.focusNode), v(r, SH.resultPath), v(r, SH.value),
             [str(m) for m in results_graph.objects(r, SH.resultMessage)],
             _short(v(r, SH.sourceConstraintComponent)).replace(str(SH), "sh:"), graph_name))
-    if engine == "fast":
-        if store is None:
-            store, graphs = Store(), [DefaultGraph()]
-            store.extend(Quad(*map(shacl_sparql._ox, t)) for t in data)
-        term = _converter()
-        for c in shacl_sparql.sparql_constraints(_flattened(shapes)):
-            for focus, path, value, messages in shacl_sparql.evaluate(c, store, graphs, data, term):
-                out.append(_result(data, shapes, c.shape, c.severity, focus, path, value,
-                                   messages, SPARQL_COMPONENT, graph_name))
+    return out
+
+
+class _Data:
+    """The few rdflib Graph methods a result's label and evidence (and shacl_sparql's focus
+    nodes) need, over a ``shacl_core.Index`` of pyoxigraph terms; rdflib terms in and out."""
+
+    def __init__(self, index, term):
+        from .shacl_sparql import _ox
+        self.index, self.term, self.ox = index, term, _ox
+
+    def _triples(self, s, p, o):
+        ox, sp = self.ox, self.index.sp
+        s, o = (None if s is None else ox(s)), (None if o is None else ox(o))
+        for pred, by_s in ([(ox(p), sp.get(ox(p), {}))] if p is not None else sp.items()):
+            if s is not None:
+                subjects = [(s, by_s.get(s, ()))]
+            elif o is not None and pred == OX_RDF_TYPE and o in self.index.instances_of:
+                subjects = [(x, (o,)) for x in self.index.instances_of[o]]
+            else:
+                subjects = by_s.items()
+            for subj, objs in subjects:
+                for obj in ([o] if o is not None and o in objs else [] if o is not None else objs):
+                    yield self.term(subj), self.term(pred), self.term(obj)
+
+    def __contains__(self, triple) -> bool:
+        return next(self._triples(*triple), None) is not None
+
+    def objects(self, s=None, p=None):
+        return (t[2] for t in self._triples(s, p, None))
+
+    def subjects(self, p=None, o=None):
+        return (t[0] for t in self._triples(None, p, o))
+
+    def predicates(self, s=None, o=None):
+        return (t[1] for t in self._triples(s, None, o))
+
+    def value(self, s=None, p=None):
+        return next(self.objects(s, p), None)
+
+
+def _validate_fast(triples: list[tuple], graph_name: str, store: Store | None = None,
+                   graphs: list | None = None) -> list[Result]:
+    """The fast engine on one graph's triples (pyoxigraph terms, RDFS entailments included):
+    the core constraints in jakkg/shacl_core.py, the sh:sparql ones in pyoxigraph
+    (jakkg/shacl_sparql.py), and pyshacl only for a shape neither takes (none of the shipped
+    ones). ``store``/``graphs``: the same triples in pyoxigraph, as the union of ``graphs``."""
+    from . import shacl_core, shacl_sparql
+
+    shapes = shapes_graph()
+    flat = _flattened(shapes)
+    core = shacl_core.compile_shapes(shacl_sparql.without_sparql(flat))
+    term = _converter()
+    index = shacl_core.Index(triples + list(shacl_core.ontology_axioms(ontology_graph())))
+    data = _Data(index, term)
+    parent = {ps: ns for ns, ps in shapes.subject_objects(SH.property)}
+    out = []
+    for shape, severity, focus, path, value, messages, component in shacl_core.evaluate(core, index, term):
+        out.append(_result(data, shapes, parent.get(shape, shape), severity, focus, path, value,
+                           messages, component, graph_name))
+    if core.rest_has_targets:
+        out += _pyshacl(to_rdflib(Quad(*t) for t in triples), graph_name, "rdfs", core.rest)
+    if store is None:
+        store, graphs = Store(), [DefaultGraph()]
+        store.extend(Quad(*t) for t in triples)
+    for c in shacl_sparql.sparql_constraints(flat):
+        for focus, path, value, messages in shacl_sparql.evaluate(c, store, graphs, data, term):
+            out.append(_result(data, shapes, c.shape, c.severity, focus, path, value,
+                               messages, SPARQL_COMPONENT, graph_name))
     return out
 
 
@@ -554,7 +621,10 @@ def validate_quads(quads: Iterable[Quad], paths: dict[str, str] | None = None,
 
     term = _converter()
     lexicon_triples = triples(lexicon)
-    lexicon_rdf = [(term(s), term(p), term(o)) for s, p, o in lexicon_triples]
+
+    @lru_cache(maxsize=1)
+    def lexicon_rdf():
+        return [(term(s), term(p), term(o)) for s, p, o in lexicon_triples]
     store = graphs = None
     if engine == "fast":
         from .store import ontology_quads
@@ -567,15 +637,16 @@ def validate_quads(quads: Iterable[Quad], paths: dict[str, str] | None = None,
     seen = set()
     for name in sorted(docs) or [LEXICON_GRAPH]:
         doc_triples = triples((dataset.quads(docs[name]) if name in docs else []) + inferred.get(name, []))
-        data = Graph()
-        data.addN((s, p, o, data) for s, p, o in lexicon_rdf)
-        data.addN((term(s), term(p), term(o), data) for s, p, o in doc_triples)
+        report.graphs.append(name or "(default graph)")
         if store is not None:
             store.extend(Quad(s, p, o, doc_graph) for s, p, o in doc_triples)
-        report.graphs.append(name or "(default graph)")
-        results = _validate_entailed(data, name or "(default graph)", inference, engine, store, graphs)
-        if store is not None:
+            results = _validate_fast(lexicon_triples + doc_triples, name or "(default graph)", store, graphs)
             store.clear_graph(doc_graph)
+        else:
+            data = Graph()
+            data.addN((s, p, o, data) for s, p, o in lexicon_rdf())
+            data.addN((term(s), term(p), term(o), data) for s, p, o in doc_triples)
+            results = _validate_entailed(data, name or "(default graph)", inference, engine)
         for r in results:
             if r.source and paths:
                 file_name, _, line = r.source.rpartition(":")
