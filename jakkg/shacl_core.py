@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from decimal import Decimal
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -45,6 +46,7 @@ COMPONENTS = {SH.minCount, SH.maxCount, SH.datatype, SH["class"], SH.minInclusiv
 RDF_TYPE, SUBCLASS = NamedNode(str(RDF.type)), NamedNode(str(RDFS.subClassOf))
 XSD_STRING = NamedNode(str(XSD.string))
 _FORCE_COMPARE_LITERAL_VALUE = (datetime.datetime, datetime.time)   # as pyshacl.rdfutil.compare
+_EMPTY: frozenset = frozenset()
 
 
 class NotCompiled(Exception):
@@ -220,6 +222,9 @@ class Index:
         return self.sp.get(p, {}).get(s, ())
 
     def values(self, focus, steps) -> set:
+        """The value nodes of ``focus`` along a sequence path (not to be modified)."""
+        if len(steps) == 1:
+            return self.sp.get(steps[0], {}).get(focus, _EMPTY)
         nodes = {focus}
         for p in steps:
             by_s = self.sp.get(p, {})
@@ -300,7 +305,6 @@ _ACTUAL = {XSD.string: (str, bytes), RDF.langString: (str, bytes), XSD.integer: 
 
 
 def _actual(v, rule) -> bool:
-    from decimal import Decimal
     if rule == XSD.decimal:
         return isinstance(v.value, Decimal)
     kind = _ACTUAL.get(rule)
@@ -357,7 +361,67 @@ def _pair_fails(value, other, strict: bool) -> bool:
     return not (a < b) if strict else not (a <= b)
 
 
-def _violations(shape: CoreShape, index: Index, focus, term) -> list:
+_NUMBERS = {NamedNode(str(XSD.integer)): (re.compile(r"[+-]?[0-9]+"), int, XSD.integer),
+            NamedNode(str(XSD.decimal)): (re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)"),
+                                          Decimal, XSD.decimal)}
+_RANGES = ("minInclusive", "maxInclusive", "minExclusive", "maxExclusive")
+
+
+def _number_ok(name: str, param, v):
+    """pyshacl's datatype or range check on a well-formed xsd:integer/xsd:decimal literal
+    without making an rdflib Literal (its value is the Python int/Decimal; rdflib compares
+    numeric literals by value); None when this shortcut does not apply."""
+    kind = _NUMBERS.get(v.datatype)
+    if kind is None or not kind[0].fullmatch(v.value):
+        return None
+    if name == "datatype":
+        return param == kind[2] or param in (RDFS.Literal, RDFS.Datatype)
+    bound = param.value
+    if name in _RANGES and type(bound) in (int, Decimal):
+        x = kind[1](v.value)
+        cmp = (x > bound) - (x < bound)
+        return {"minExclusive": cmp > 0, "minInclusive": cmp >= 0,
+                "maxExclusive": cmp < 0, "maxInclusive": cmp <= 0}[name]
+    return None
+
+
+def _value_ok(name: str, param, v, term) -> bool:
+    """One value node against one value-type, range or string component, as pyshacl."""
+    if isinstance(v, OxLiteral) and (name == "datatype" or name in _RANGES):
+        ok = _number_ok(name, param, v)
+        if ok is not None:
+            return ok
+    if isinstance(v, OxLiteral) and v.datatype == XSD_STRING:    # a plain string: no rdflib
+        if name == "datatype" and param == XSD.string:
+            return True
+        if name == "pattern":
+            return bool(param.match(v.value) or param.search(v.value))
+        if name == "minLength":
+            return len(v.value) >= param
+        if name == "maxLength":
+            return len(v.value) <= param
+    tv = term(v)
+    if name == "datatype":
+        return _datatype_ok(tv, param)
+    if name in ("minInclusive", "maxInclusive", "minExclusive", "maxExclusive"):
+        return _range_ok(tv, param, name)
+    if name == "in":
+        return tv in param
+    if name == "languageIn":
+        lang = tv.language if isinstance(tv, Literal) else None
+        return bool(lang) and (str(lang).lower() in param or "*" in param
+                               or str(lang).split("-")[0].lower() in param)
+    if name == "pattern":
+        text = _as_string(tv)
+        return not isinstance(tv, BNode) and bool(param.match(text) or param.search(text))
+    if name == "minLength":
+        return param == 0 or (not isinstance(tv, BNode) and len(_as_string(tv)) >= param)
+    if name == "maxLength":
+        return not isinstance(tv, BNode) and len(_as_string(tv)) <= param
+    raise NotCompiled(name)                     # pragma: no cover - compile_shapes
+
+
+def _violations(shape: CoreShape, index: Index, focus, term, memo: dict) -> list:
     """(component, value or None) for each result of ``shape`` on ``focus``, as pyshacl."""
     values = index.values(focus, shape.steps) if shape.steps else {focus}
     out = []
@@ -384,35 +448,18 @@ def _violations(shape: CoreShape, index: Index, focus, term) -> list:
                     if _pair_fails(tv, term(o), name == "lessThan"):
                         out.append((name, v))
         elif name == "not":
-            out.extend((name, v) for v in values if not _violations(param, index, v, term))
+            out.extend((name, v) for v in values if not _violations(param, index, v, term, memo))
         elif name == "or":
             out.extend((name, v) for v in values
-                       if not any(not _violations(s, index, v, term) for s in param))
+                       if not any(not _violations(s, index, v, term, memo) for s in param))
         else:
             for v in values:
-                if isinstance(v, OxLiteral) and v.datatype == XSD_STRING and not v.language:
-                    if name == "datatype" and param == XSD.string:
-                        continue        # a plain string: pyshacl's check passes
-                tv = term(v)
-                if name == "datatype":
-                    ok = _datatype_ok(tv, param)
-                elif name in ("minInclusive", "maxInclusive", "minExclusive", "maxExclusive"):
-                    ok = _range_ok(tv, param, name)
-                elif name == "in":
-                    ok = tv in param
-                elif name == "languageIn":
-                    lang = tv.language if isinstance(tv, Literal) else None
-                    ok = bool(lang) and (str(lang).lower() in param or "*" in param
-                                         or str(lang).split("-")[0].lower() in param)
-                elif name == "pattern":
-                    s = _as_string(tv)
-                    ok = not isinstance(tv, BNode) and bool(param.match(s) or param.search(s))
-                elif name == "minLength":
-                    ok = param == 0 or (not isinstance(tv, BNode) and len(_as_string(tv)) >= param)
-                elif name == "maxLength":
-                    ok = not isinstance(tv, BNode) and len(_as_string(tv)) <= param
-                else:                                   # pragma: no cover - compile_shapes
-                    raise NotCompiled(name)
+                key = (name, param, v)
+                ok = memo.get(key)
+                if ok is None:
+                    ok = _value_ok(name, param, v, term)
+                    if not (isinstance(v, OxLiteral) and v.datatype == XSD_STRING):
+                        memo[key] = ok      # not the (mostly unique) quoted strings
                 if not ok:
                     out.append((name, v))
     return out
@@ -421,10 +468,15 @@ def _violations(shape: CoreShape, index: Index, focus, term) -> list:
 def evaluate(compiled: CoreShapes, index: Index, term) -> list[tuple]:
     """Results of the compiled shapes on ``index``: (shape, severity, focus, path, value,
     messages, component) with rdflib terms (``term`` converts a pyoxigraph term)."""
-    out = []
+    out: list = []
+    memo: dict = {}
+    focus_of: dict = {}
     for shape in compiled.shapes:
-        for focus in index.focus_nodes(shape.targets):
-            for name, value in _violations(shape, index, focus, term):
+        nodes = focus_of.get(shape.targets)
+        if nodes is None:
+            nodes = focus_of[shape.targets] = index.focus_nodes(shape.targets)
+        for focus in nodes:
+            for name, value in _violations(shape, index, focus, term, memo):
                 component = name[0].upper() + name[1:] + "ConstraintComponent"
                 out.append((shape.node, shape.severity, term(focus), shape.path,
                             None if value is None else term(value), list(shape.messages),

@@ -189,11 +189,14 @@ def _message(template: str, bindings: dict) -> str:
     return template
 
 
-def evaluate(c: SparqlConstraint, store: Store, graphs: list, data: Graph, term) -> list[tuple]:
+def evaluate(c: SparqlConstraint, store: Store, graphs: list, data: Graph, term,
+             focus: set | None = None) -> list[tuple]:
     """Rows of ``c`` in ``store`` (its default graph = ``graphs``): a list of
     (focus, path, value, messages) in rdflib terms, as pyshacl reports them.
-    ``term`` converts a pyoxigraph term to rdflib."""
-    focus = focus_nodes(data, c)
+    ``term`` converts a pyoxigraph term to rdflib; ``focus``: the shape's focus nodes
+    (rdflib terms), found in ``data`` when not given."""
+    if focus is None:
+        focus = focus_nodes(data, c)
     if not focus:
         return []
     if c.unbound:

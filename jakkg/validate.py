@@ -466,7 +466,9 @@ def _validate_fast(triples: list[tuple], graph_name: str, store: Store | None = 
         store, graphs = Store(), [DefaultGraph()]
         store.extend(Quad(*t) for t in triples)
     for c in shacl_sparql.sparql_constraints(flat):
-        for focus, path, value, messages in shacl_sparql.evaluate(c, store, graphs, data, term):
+        targets = tuple((p, shacl_sparql._ox(o)) for p, o in c.targets)
+        nodes = {term(n) for n in index.focus_nodes(targets)}
+        for focus, path, value, messages in shacl_sparql.evaluate(c, store, graphs, data, term, nodes):
             out.append(_result(data, shapes, c.shape, c.severity, focus, path, value,
                                messages, SPARQL_COMPONENT, graph_name))
     return out
@@ -629,19 +631,29 @@ def validate_quads(quads: Iterable[Quad], paths: dict[str, str] | None = None,
     if engine == "fast":
         from .store import ontology_quads
         doc_graph, lex_graph = NamedNode(GRAPH + "validating"), NamedNode(LEXICON_GRAPH)
-        graphs = [doc_graph, lex_graph, NamedNode(ONTOLOGY_GRAPH)]
+        inferred_graph = NamedNode(INFERRED_GRAPH)
+        graphs = [doc_graph, inferred_graph, lex_graph, NamedNode(ONTOLOGY_GRAPH)]
         store = Store()
         store.extend(Quad(s, p, o, lex_graph) for s, p, o in lexicon_triples)
         store.extend(ontology_quads())
     report = Report()
     seen = set()
     for name in sorted(docs) or [LEXICON_GRAPH]:
-        doc_triples = triples((dataset.quads(docs[name]) if name in docs else []) + inferred.get(name, []))
+        doc_quads = dataset.quads(docs[name]) if name in docs else []
+        own = inferred.get(name, [])
+        doc_triples = triples(doc_quads + own)
         report.graphs.append(name or "(default graph)")
         if store is not None:
-            store.extend(Quad(s, p, o, doc_graph) for s, p, o in doc_triples)
-            results = _validate_fast(lexicon_triples + doc_triples, name or "(default graph)", store, graphs)
-            store.clear_graph(doc_graph)
+            # the document's own quads as they are; the entailments in a scratch graph
+            named = [] if not doc_quads or isinstance(docs[name], DefaultGraph) else [docs[name]]
+            store.extend(doc_quads if named else
+                         (Quad(q.subject, q.predicate, q.object, doc_graph) for q in doc_quads))
+            store.extend(own)
+            store.extend(Quad(s, p, o, doc_graph) for s, p, o in doc_triples[len(doc_quads) + len(own):])
+            results = _validate_fast(lexicon_triples + doc_triples, name or "(default graph)", store,
+                                     graphs + named)
+            for g in named + [doc_graph, inferred_graph]:
+                store.clear_graph(g)
         else:
             data = Graph()
             data.addN((s, p, o, data) for s, p, o in lexicon_rdf())

@@ -105,3 +105,106 @@ def test_validate_graph_on_an_rdflib_graph_same_from_both_engines(broken):  # no
     reference = validate.validate_graph(data, LETTER_GRAPH, engine="pyshacl")
     assert any("above the most that is plausible" in r.message for r in fast)
     assert key(fast) == key(reference) and len(fast) >= 20
+
+
+# --- the core constraints (jakkg/shacl_core.py) --------------------------------------------
+
+def test_every_shipped_shape_is_compiled_so_the_fast_engine_needs_no_pyshacl():
+    import jakkg.shacl_core as shacl_core
+    shapes = shacl_sparql.without_sparql(validate._flattened(validate.shapes_graph()))
+    core = shacl_core.compile_shapes(shapes)
+    targeted = {s for p in shacl_core.SHAPE_TARGETS for s in shapes.subjects(p, None)}
+    assert {s.node for s in core.shapes} == targeted and len(targeted) > 100
+    assert not core.rest_has_targets
+    names = {name for s in core.shapes for name, _ in s.checks}
+    assert {"minCount", "maxCount", "datatype", "class", "in", "pattern", "languageIn",
+            "lessThan", "lessThanOrEquals", "hasValue", "not", "or", "maxLength"} <= names
+
+
+def test_broken_graph_fast_engine_runs_no_pyshacl(broken, broken_reports, monkeypatch):  # noqa: F811
+    def refuse(*args, **kwargs):
+        raise AssertionError("pyshacl called by the fast engine")
+    monkeypatch.setattr(validate, "_pyshacl", refuse)
+    monkeypatch.setattr(validate, "to_rdflib", refuse)
+    assert _results(validate.validate_quads(broken[0], engine="fast")) == _results(broken_reports[1])
+
+
+def test_shapes_not_compiled_are_left_to_pyshacl_with_the_same_report(broken, broken_reports, monkeypatch):  # noqa: F811
+    """A shape shacl_core cannot compile runs in pyshacl; here every other shape is refused."""
+    import jakkg.shacl_core as shacl_core
+    original = shacl_core._compile
+    refused = set()
+
+    def some(shapes, shape, nested, depth=0):
+        if not nested and len(refused) < 60 and hash(str(shape)) % 2:
+            refused.add(shape)
+            raise shacl_core.NotCompiled("test")
+        return original(shapes, shape, nested, depth)
+
+    monkeypatch.setattr(shacl_core, "_compile", some)
+    shacl_core.compile_shapes.cache_clear()
+    try:
+        core = shacl_core.compile_shapes(shacl_sparql.without_sparql(validate._flattened(validate.shapes_graph())))
+        assert core.rest_has_targets and refused and core.shapes
+        assert _results(validate.validate_quads(broken[0], engine="fast")) == _results(broken_reports[1])
+    finally:
+        shacl_core.compile_shapes.cache_clear()
+
+
+EDGE_SHAPES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix ex: <http://example.org/> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+ex:S a sh:NodeShape ; sh:targetClass ex:T ;
+  sh:property [ sh:path ex:int ; sh:datatype xsd:integer ; sh:minInclusive 0 ; sh:maxExclusive 10 ; sh:message "int" ] ,
+    [ sh:path ex:dec ; sh:datatype xsd:decimal ; sh:minExclusive 0.5 ; sh:maxInclusive 2 ; sh:message "dec" ] ,
+    [ sh:path ex:str ; sh:datatype xsd:string ; sh:minLength 2 ; sh:maxLength 4 ; sh:message "str" ] ,
+    [ sh:path ex:code ; sh:pattern "^ab" ; sh:flags "i" ; sh:message "code" ] ,
+    [ sh:path ex:name ; sh:languageIn ( "en" ) ; sh:minCount 1 ; sh:maxCount 1 ; sh:message "name" ] ,
+    [ sh:path ex:low ; sh:lessThan ex:high ; sh:lessThanOrEquals ex:top ; sh:message "low" ] ,
+    [ sh:path ex:kind ; sh:in ( "a" 1 ex:c ) ; sh:hasValue "a" ; sh:message "kind" ] ,
+    [ sh:path ( ex:link ex:int ) ; sh:maxInclusive 5 ; sh:message "path" ] ,
+    [ sh:path ex:ref ; sh:class ex:Target ; sh:or ( [ sh:class ex:Target ] [ sh:datatype xsd:string ] ) ;
+      sh:severity sh:Warning ; sh:message "ref" ] ;
+  sh:not [ sh:class ex:Bad ] ; sh:message "not bad" .
+"""
+
+EDGE_DATA = """
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> . @prefix ex: <http://example.org/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+ex:Sub rdfs:subClassOf ex:Target .
+ex:good a ex:T ; ex:int 3 ; ex:dec 1.5 ; ex:str "abc" ; ex:code "ABx" ; ex:name "x"@en-GB ;
+  ex:low 1 ; ex:high 2 ; ex:top 1 ; ex:kind "a" , 1 , ex:c ; ex:link ex:good ; ex:ref ex:r1 .
+ex:r1 a ex:Sub .
+ex:bad a ex:T , ex:Bad ; ex:int "x"^^xsd:integer , -1 , 10 , 2.5 , "3" ; ex:dec 0.5 , 3 , "1.0"^^xsd:float , "n"^^xsd:decimal ;
+  ex:str "a" , "abcde" , "ab"@en , ex:iri ; ex:code "xab" , "cab" , 12 , ex:ab ;
+  ex:name "x"@de , "y" ; ex:low 3 , "s" , ex:i ; ex:high 2 , "t" ; ex:top 2.0 ;
+  ex:kind "b" , "1" , 1.0 ; ex:link ex:good , ex:bad ; ex:ref ex:bad , "lit" , 3 .
+"""
+
+
+def test_core_components_match_pyshacl_on_edge_cases():
+    """Ill-typed and mistyped literals, language tags, flags, string/number comparisons,
+    property pairs, sh:in/hasValue with mixed terms, sequence paths, sh:class via
+    subClassOf, sh:or/sh:not, severities: shacl_core reports exactly what pyshacl does."""
+    from pyshacl import validate as pyshacl_validate
+    from rdflib import Graph
+    from rdflib.namespace import RDF, SH
+
+    import jakkg.shacl_core as shacl_core
+    shapes = Graph().parse(data=EDGE_SHAPES, format="turtle")
+    data = Graph().parse(data=EDGE_DATA, format="turtle")
+    _, report, _ = pyshacl_validate(data, shacl_graph=shapes, allow_warnings=True)
+    reference = sorted(
+        (str(report.value(r, SH.sourceShape)), str(report.value(r, SH.resultSeverity)),
+         str(report.value(r, SH.focusNode)), str(report.value(r, SH.resultPath)),
+         str(report.value(r, SH.value)), str(report.value(r, SH.sourceConstraintComponent)),
+         str(report.value(r, SH.resultMessage)))
+        for r in report.subjects(RDF.type, SH.ValidationResult))
+    core = shacl_core.compile_shapes(validate._flattened(shapes))
+    assert len(core.shapes) == 10 and not core.rest_has_targets
+    index = shacl_core.Index([tuple(map(shacl_sparql._ox, t)) for t in data])
+    fast = sorted((str(s), str(sev), str(f), str(p), str(v),
+                   str(SH) + c.removeprefix("sh:"), m[0])
+                  for s, sev, f, p, v, m, c in shacl_core.evaluate(core, index, validate._converter()))
+    assert len(reference) >= 30
+    assert fast == reference
