@@ -14,13 +14,16 @@ at the lexicon, so no constraint needs two documents at once, and memory and inf
 stay bounded by the largest document instead of growing with the whole store. Results on
 lexicon nodes, which every document sees, are reported once.
 
-**Two engines, same report.** pyshacl (the reference, ``engine="pyshacl"``) runs a
-SHACL-SPARQL constraint (``sh:sparql``) once per focus node in rdflib; the default
-``engine="fast"`` hands those constraints to jakkg/shacl_sparql.py, which runs each one
-once per validated graph in pyoxigraph (over a scratch store holding the same triples), and
-pyshacl checks the rest. tests/test_validate_engines.py asserts both report the same
-results on the real graph and on a graph that breaks every shape. Each document's graph
-(lexicon, document and entailments) is built in one pass.
+**Two engines, same report.** pyshacl (the reference, ``engine="pyshacl"``) needs each
+graph in rdflib and runs a SHACL-SPARQL constraint (``sh:sparql``) once per focus node. The
+default ``engine="fast"`` builds no rdflib graph: jakkg/shacl_core.py evaluates the core
+constraints (minCount, datatype, class, in, pattern, sh:or...) over the graph's pyoxigraph
+terms, following pyshacl's implementation of each, and jakkg/shacl_sparql.py runs each
+SPARQL constraint once per validated graph in pyoxigraph (over a scratch store holding the
+same triples); a shape neither can take would still go to pyshacl (none of the shipped
+ones). tests/test_validate_engines.py asserts both engines report the same results on the
+real graph, on a graph that breaks every shape and on edge cases of every component;
+benchmarks/check_engines.py does so on a generated corpus.
 
 Every result is traced back to the text: the focus node's ``prov:wasDerivedFrom`` evidence
 (or, for a node without its own evidence, that of the node pointing at it) gives the
@@ -40,8 +43,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
 from .errors import JakkgError, StoreError
-from .shacl_core import RDF_TYPE as OX_RDF_TYPE
 from .namespaces import GRAPH, JAKKG, LEXICON_GRAPH, OA, ONTOLOGY_GRAPH, PREFIXES, PROV
+from .shacl_core import RDF_TYPE as OX_RDF_TYPE
 from .store import ONTOLOGY_FILE, SHAPES_FILE, memory_store
 
 DERIVED = URIRef(PROV + "wasDerivedFrom")
@@ -587,9 +590,10 @@ def validate_quads(quads: Iterable[Quad], paths: dict[str, str] | None = None,
     the graph of inferred types join the graph of the node they describe.
     ``paths`` maps a document's file name to the path shown in the report.
 
-    Each document's rdflib graph is built in one pass (lexicon, document, entailments); with
-    ``engine="fast"`` the same triples go into a scratch pyoxigraph store for the SPARQL
-    constraints, one document at a time."""
+    With ``engine="pyshacl"`` each document's rdflib graph is built in one pass (lexicon,
+    document, entailments); with ``engine="fast"`` the same triples are indexed for
+    jakkg/shacl_core.py and go into a scratch pyoxigraph store for the SPARQL constraints,
+    one document at a time."""
     engine = _check_options(inference, engine)
     dataset = _Graphs(quads)
     # the documents' graphs, read one at a time (memory bounded by the largest document)
