@@ -322,7 +322,7 @@ def validate(
     file: Optional[Path] = typer.Argument(None, help="An RDF file (.ttl, .nt, .nq, .trig, .jsonld, .rdf) instead of the store."),
     fmt: str = typer.Option("text", "--format", "-f", help="text|json"),
     inference: str = typer.Option("rdfs", "--inference", help="rdfs (entailments materialised by jakkg, fast) | owlrl (pyshacl's owlrl RDFS closure)."),
-    engine: str = typer.Option("fast", "--engine", help="fast (SPARQL constraints once per graph in pyoxigraph) | pyshacl (everything in pyshacl, the reference)."),
+    engine: str = typer.Option("fast", "--engine", help="fast (core constraints by jakkg, SPARQL constraints once per graph in pyoxigraph; no rdflib graph) | pyshacl (everything in pyshacl, the reference)."),
     store: Optional[Path] = StoreOption,
 ):
     """Validate the store (or an RDF file) against ontology/shapes.ttl; exit 0 iff it conforms."""
