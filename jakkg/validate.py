@@ -413,10 +413,21 @@ class _Data:
     def __init__(self, index, term):
         from .shacl_sparql import _ox
         self.index, self.term, self.ox = index, term, _ox
+        self.pointing: dict | None = None
 
     def _triples(self, s, p, o):
         ox, sp = self.ox, self.index.sp
         s, o = (None if s is None else ox(s)), (None if o is None else ox(o))
+        if s is None and o is not None and p is None:   # who points at o: a reverse index
+            if self.pointing is None:
+                self.pointing = {}
+                for pred, by_s in sp.items():
+                    for subj, objs in by_s.items():
+                        for obj in objs:
+                            self.pointing.setdefault(obj, []).append((subj, pred))
+            for subj, pred in self.pointing.get(o, ()):
+                yield self.term(subj), self.term(pred), self.term(o)
+            return
         for pred, by_s in ([(ox(p), sp.get(ox(p), {}))] if p is not None else sp.items()):
             if s is not None:
                 subjects = [(s, by_s.get(s, ()))]
