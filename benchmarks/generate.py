@@ -156,6 +156,11 @@ class Generator:
             return self.observed("disease")
         return cap(self.rng.choice(self.diseases).label)
 
+    def disease_key(self, text: str) -> str:
+        corrected, _ = self.lexicon.correct(text)
+        entry = self.lexicon.diseases.lookup(corrected)
+        return entry.id if entry else corrected.lower()
+
     def previous(self) -> str:
         if not self.from_lexicon():
             return self.observed("previous_therapies")
@@ -222,12 +227,15 @@ class Generator:
         sex, age, comorbidity = self.sex_age_comorbidity()
         disease = self.disease()
         if seen is not None:
-            key = (sex.lower(), disease.lower())  # coarser than jakkg's key: never misses one
+            # coarser than jakkg's key (sex, comorbidities, disease entry): never misses one;
+            # the disease as jakkg resolves it, so "AA" and a misspelt name match its label
+            key = (sex.lower(), self.disease_key(disease))
             earlier = seen.setdefault(key, [])
-            while any(age < first and any(abs(age - a) <= 1 for a in ages)
-                      for first, ages in earlier):
+            # this patient's rows are aged age .. age + 2 (up to three rows, +0/+1 each)
+            while any(x < first and any(abs(x - a) <= 1 for a in ages)
+                      for first, ages in earlier for x in range(age, age + 3)):
                 age += 2
-            earlier.append((age, [age, age + 1]))
+            earlier.append((age, [age, age + 1, age + 2]))
         previous = self.previous()
         r = self.rng.random()
         n = 3 if r < MULTI_ROW[1] else 2 if r < sum(MULTI_ROW) else 1
