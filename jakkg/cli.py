@@ -351,7 +351,7 @@ def serve(
     cors: List[str] = typer.Option([], "--cors", help="Allow cross-origin requests from ORIGIN (repeatable; '*' for any)."),
     workers: int = typer.Option(2, "--workers", help="Query worker processes."),
     queries: Optional[Path] = typer.Option(None, "--queries", help="Folder of shipped .rq queries (default: queries/)."),
-    in_memory: bool = typer.Option(False, "--in-memory", help="Each worker copies the store into memory at start (12-24 s and ~0.65 GB per million quads), then answers 3-7x faster."),
+    in_memory: bool = typer.Option(False, "--in-memory", help="Each worker copies the store into memory at start (8-24 s and ~0.5-0.65 GB per million quads), then answers 2-4x faster."),
 ):
     """Serve the store read-only: SPARQL 1.1 Protocol at /sparql, a query page at /."""
     from .server import QUERIES_DIR, Settings

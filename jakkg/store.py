@@ -37,8 +37,8 @@ def ontology_quads(path: Path = ONTOLOGY_FILE) -> list[Quad]:
 
 def open_store(path: str | Path | None = None, in_memory: bool = False) -> Store:
     """Open an existing store read-only; a clear error if there is none. ``in_memory``
-    copies it into an in-memory store first: slower to open (12–24 s and 0.65 GB per million
-    quads here), then 3–7x faster per query than the on-disk store, whose joins do a RocksDB seek
+    copies it into an in-memory store first: slower to open (8–24 s and 0.5–0.65 GB per
+    million quads here), then 2–4x faster per query than the on-disk store, whose joins do a RocksDB seek
     per probe (benchmarks/results.md)."""
     path = Path(path) if path else default_store_path()
     if not (path / "CURRENT").exists():
