@@ -71,6 +71,17 @@ class CoreShapes:
     rest_has_targets: bool
 
 
+def reachable(start, edges: dict) -> set:
+    """``start`` and every node reachable from it along ``edges`` (node -> nodes)."""
+    seen, stack = {start}, [start]
+    while stack:
+        for n in edges.get(stack.pop(), ()):
+            if n not in seen:
+                seen.add(n)
+                stack.append(n)
+    return seen
+
+
 def _ox(term):
     if isinstance(term, URIRef):
         return NamedNode(str(term))
@@ -217,6 +228,7 @@ class Index:
         self.sp, self.instances_of = sp, types
         self._supers: dict = {}
         self._subs: dict = {}
+        self._down: dict | None = None
 
     def objects(self, s, p):
         return self.sp.get(p, {}).get(s, ())
@@ -235,29 +247,18 @@ class Index:
         """c and its rdfs:subClassOf* ancestors in the data (pyshacl's transitive_objects)."""
         out = self._supers.get(c)
         if out is None:
-            out, stack, up = {c}, [c], self.sp.get(SUBCLASS, {})
-            while stack:
-                for n in up.get(stack.pop(), ()):
-                    if n not in out:
-                        out.add(n)
-                        stack.append(n)
-            self._supers[c] = out
+            out = self._supers[c] = reachable(c, self.sp.get(SUBCLASS, {}))
         return out
 
     def subclasses(self, c) -> set:
         out = self._subs.get(c)
         if out is None:
-            down: dict = {}
-            for s, os_ in self.sp.get(SUBCLASS, {}).items():
-                for o in os_:
-                    down.setdefault(o, set()).add(s)
-            out, stack = {c}, [c]
-            while stack:
-                for n in down.get(stack.pop(), ()):
-                    if n not in out:
-                        out.add(n)
-                        stack.append(n)
-            self._subs[c] = out
+            if self._down is None:     # rdfs:subClassOf inverted, once per graph
+                self._down = {}
+                for s, os_ in self.sp.get(SUBCLASS, {}).items():
+                    for o in os_:
+                        self._down.setdefault(o, set()).add(s)
+            out = self._subs[c] = reachable(c, self._down)
         return out
 
     def focus_nodes(self, targets) -> set:

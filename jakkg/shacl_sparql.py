@@ -28,9 +28,11 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pyoxigraph import BlankNode, Literal as OxLiteral, NamedNode, Store, Variable
-from rdflib import BNode, Graph, Literal, URIRef
+from pyoxigraph import Store, Variable
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH
+
+from .shacl_core import _ox
 
 SHAPE_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
 PYSHACL_ONLY = re.compile(r"[$?](shapesGraph|currentShape|PATH)\b")
@@ -171,16 +173,6 @@ def focus_nodes(data: Graph, c: SparqlConstraint) -> set:
         else:
             nodes.update(data.objects(None, o))
     return nodes
-
-
-def _ox(term):
-    if isinstance(term, URIRef):
-        return NamedNode(str(term))
-    if isinstance(term, BNode):
-        return BlankNode(str(term))
-    if term.language:
-        return OxLiteral(str(term), language=term.language)
-    return OxLiteral(str(term), datatype=NamedNode(str(term.datatype)) if term.datatype else None)
 
 
 def _message(template: str, bindings: dict) -> str:

@@ -44,7 +44,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
 from .errors import JakkgError, StoreError
 from .namespaces import GRAPH, JAKKG, LEXICON_GRAPH, OA, ONTOLOGY_GRAPH, PREFIXES, PROV
-from .shacl_core import RDF_TYPE as OX_RDF_TYPE
+from .shacl_core import RDF_TYPE as OX_RDF_TYPE, reachable
 from .store import ONTOLOGY_FILE, SHAPES_FILE, memory_store
 
 DERIVED = URIRef(PROV + "wasDerivedFrom")
@@ -285,16 +285,7 @@ def _ancestors(pairs) -> dict:
     up: dict = {}
     for a, b in pairs:
         up.setdefault(a, set()).add(b)
-    closed = {}
-    for start in set(up) | {b for bs in up.values() for b in bs}:
-        seen, stack = {start}, [start]
-        while stack:
-            for nxt in up.get(stack.pop(), ()):
-                if nxt not in seen:
-                    seen.add(nxt)
-                    stack.append(nxt)
-        closed[start] = seen
-    return closed
+    return {start: reachable(start, up) for start in set(up) | {b for bs in up.values() for b in bs}}
 
 
 @lru_cache(maxsize=4)
@@ -318,25 +309,32 @@ def rdfs_entailments(data: Graph) -> Graph:
     rdfs:Resource" (rdfs1, 4, 6, 8, 10, 12, 13) are left out: no shape targets them. Same
     results as pyshacl's owlrl RDFS closure for these shapes (tests/test_validate.py), in
     a fraction of the time."""
-    classes, props, domain, range_ = _schema(id(ontology_graph()))
     out = Graph()
     out += data
+    for triple in _entailed(data, _schema(id(ontology_graph())), RDF.type, Literal):
+        out.add(triple)
+    return out
+
+
+def _entailed(triples, schema, rdf_type, literal_class):
+    """The entailed triples of ``rdfs_entailments``, in the terms of ``triples`` (rdflib or
+    pyoxigraph: ``schema``, ``rdf_type`` and ``literal_class`` in the same terms)."""
+    classes, props, domain, range_ = schema
     types = set()
-    for s, p, o in data:
+    for s, p, o in triples:
         for q in props.get(p, (p,)):
             if q != p:
-                out.add((s, q, o))
-            if q == RDF.type:
+                yield s, q, o
+            if q == rdf_type:
                 types.add((s, o))
             for c in domain.get(q, ()):
                 types.add((s, c))
-            if not isinstance(o, Literal):
+            if not isinstance(o, literal_class):
                 for c in range_.get(q, ()):
                     types.add((o, c))
     for s, c in types:
         for sup in classes.get(c, (c,)):
-            out.add((s, RDF.type, sup))
-    return out
+            yield s, rdf_type, sup
 
 
 INFERENCE = ("rdfs", "owlrl")
@@ -373,10 +371,10 @@ def _validate_entailed(data: Graph, graph_name: str, inference: str, engine: str
     ``data``, which holds the RDFS entailments already when ``inference="rdfs"`` (pyshacl
     may then add the ontology to it in place). ``store``/``graphs``: the same triples in
     pyoxigraph, as the union of ``graphs``; built from ``data`` when not given."""
-    from . import shacl_sparql
+    from .shacl_core import _ox
 
     if engine == "fast":
-        triples = [(shacl_sparql._ox(s), shacl_sparql._ox(p), shacl_sparql._ox(o)) for s, p, o in data]
+        triples = [(_ox(s), _ox(p), _ox(o)) for s, p, o in data]
         return _validate_fast(triples, graph_name, store, graphs)
     return _pyshacl(data, graph_name, inference, _flattened(shapes_graph()))
 
@@ -411,7 +409,7 @@ class _Data:
     nodes) need, over a ``shacl_core.Index`` of pyoxigraph terms; rdflib terms in and out."""
 
     def __init__(self, index, term):
-        from .shacl_sparql import _ox
+        from .shacl_core import _ox
         self.index, self.term, self.ox = index, term, _ox
         self.pointing: dict | None = None
 
@@ -529,24 +527,8 @@ def entailed_triples(triples: list[tuple]) -> list[tuple]:
     (some may already be among ``triples``). RDFS rules here have a single data premise,
     so the entailments of a union are the union of the entailments."""
     from pyoxigraph import Literal as OxLiteral
-    classes, props, domain, range_ = _schema_ox(id(ontology_graph()))
-    rdf_type = NamedNode(str(RDF.type))
-    out, types = [], set()
-    for s, p, o in triples:
-        for q in props.get(p, (p,)):
-            if q != p:
-                out.append((s, q, o))
-            if q == rdf_type:
-                types.add((s, o))
-            for c in domain.get(q, ()):
-                types.add((s, c))
-            if not isinstance(o, OxLiteral):
-                for c in range_.get(q, ()):
-                    types.add((o, c))
-    for s, c in types:
-        for sup in classes.get(c, (c,)):
-            out.append((s, rdf_type, sup))
-    return out
+    return list(_entailed(triples, _schema_ox(id(ontology_graph())), NamedNode(str(RDF.type)),
+                          OxLiteral))
 
 
 def canonical(quads: Iterable[Quad]) -> Store:
