@@ -20,7 +20,7 @@ substituted (pyoxigraph ``substitutions``, SEP-0007), which is still done by pyo
 
 Only constraints of top-level node shapes with explicit targets are taken over; a
 constraint on a property shape, on a shape other shapes refer to, or using
-``$shapesGraph``/``$currentShape``/``$PATH`` stays with pyshacl.
+``$shapesGraph``/``$currentShape``/``$PATH`` or projecting ``?failure`` stays with pyshacl.
 """
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH
 from .shacl_core import _ox
 
 SHAPE_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
-PYSHACL_ONLY = re.compile(r"[$?](shapesGraph|currentShape|PATH)\b")
+PYSHACL_ONLY = re.compile(r"[$?](shapesGraph|currentShape|PATH|failure)\b")
 
 
 @dataclass(frozen=True)
@@ -201,8 +201,6 @@ def evaluate(c: SparqlConstraint, store: Store, graphs: list, data: Graph, term,
         names = [v.value for v in solutions.variables]
         for row in solutions:
             bound = {n: term(row[n]) for n in names if row[n] is not None}
-            if "failure" in bound:
-                raise NotImplementedError("?failure in a SPARQL constraint: use --engine pyshacl")
             this = bound.pop("this", None)
             node = f if f is not None else this
             if node is None or node not in focus:
