@@ -64,6 +64,20 @@ def test_shipped_constraints_are_all_taken_over_and_evaluated_unbound():
     assert not set(shacl_sparql.without_sparql(shapes).objects(None, validate.SH.sparql))
 
 
+def test_constraints_using_failure_or_the_shapes_graph_are_left_to_pyshacl():
+    from rdflib import Graph
+    shapes = Graph().parse(format="turtle", data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ;
+            sh:sparql [ sh:select "SELECT $this ?failure WHERE { $this ex:p ?v }" ] ,
+                      [ sh:select "SELECT $this WHERE { $this ex:p ?v . FILTER EXISTS { GRAPH $shapesGraph { ?a ?b ?c } } }" ] ,
+                      [ sh:select "SELECT $this WHERE { $this ex:p ?v }" ] .
+        """)
+    kept = shacl_sparql.sparql_constraints(shapes)
+    assert [c.query.strip() for c in kept] == ["SELECT $this WHERE { $this ex:p ?v }"]
+    assert len(set(shacl_sparql.without_sparql(shapes).objects(None, validate.SH.sparql))) == 2
+
+
 @pytest.mark.parametrize("select, unbound", [
     ("SELECT $this ?value WHERE { $this <p> ?value . FILTER (?value > 3) }", True),
     ("SELECT $this WHERE { ?x <p> $this . FILTER NOT EXISTS { $this <q> ?y } }", True),
