@@ -32,7 +32,7 @@ def main() -> int:
     ap.add_argument("--sources", type=Path, default=SOURCES_DIR)
     args = ap.parse_args()
     lexicon = load_lexicon()
-    quads = graph_quads(read_sources(args.sources, lexicon), lexicon)
+    quads = list(graph_quads(read_sources(args.sources, lexicon), lexicon))
     print(f"{args.sources}: {len(quads)} quads")
     reports = {}
     for engine in ("fast", "pyshacl"):

@@ -24,7 +24,7 @@ def main() -> None:
     ap.add_argument("--engine", default="fast", choices=v.ENGINES)
     args = ap.parse_args()
     lexicon = load_lexicon()
-    quads = graph_quads(read_sources(args.sources, lexicon), lexicon)
+    quads = list(graph_quads(read_sources(args.sources, lexicon), lexicon))
     per_graph: dict[str, list[float]] = {}
     # one graph: _validate_fast (engine "fast", a list of triples) or _validate_entailed (an rdflib graph)
     original_fast, original = v._validate_fast, v._validate_entailed

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
-from pyoxigraph import Quad
+from pyoxigraph import Quad, Store
 
 from .document import Document
 from .errors import SourceError
@@ -80,11 +80,12 @@ def read_sources(sources: Path, lexicon: Lexicon,
     return list(iter_sources(sources, lexicon, progress))
 
 
-def graph_quads(read: list[tuple[Document, Extraction]], lexicon: Lexicon) -> list[Quad]:
-    quads = ontology_quads() + lexicon_quads(lexicon)
+def graph_quads(read: Iterable[tuple[Document, Extraction]], lexicon: Lexicon) -> Iterator[Quad]:
+    """The ontology, the lexicon and each document's facts with their evidence."""
+    yield from ontology_quads()
+    yield from lexicon_quads(lexicon)
     for doc, extraction in read:
-        quads.extend(extraction_quads(extraction, doc.text))
-    return quads
+        yield from extraction_quads(extraction, doc.text)
 
 
 def report_path(store_path: Path) -> Path:
@@ -96,26 +97,38 @@ def build(sources: str | Path = SOURCES_DIR, store: str | Path | None = None,
           lexicon_dir: str | Path | None = None,
           progress: Callable[[str], None] | None = None,
           validate: bool = True, force: bool = False) -> BuildResult:
-    """Read every document in ``sources``, validate the graph against ontology/shapes.ttl
-    and write the store (atomically). A graph that does not conform raises
-    ``ValidationError`` before anything is written, unless ``force`` (then it is written
-    and the report kept beside the store); ``validate=False`` skips validation."""
+    """Read every document in ``sources`` into a new store beside the old one, validate it
+    against ontology/shapes.ttl and swap it in. A graph that does not conform raises
+    ``ValidationError`` and the old store stays as it was, unless ``force`` (then the new
+    store replaces it and the report is kept beside it); ``validate=False`` skips
+    validation. Documents are read one at a time and go straight into the bulk loader."""
     lexicon = load_lexicon(str(lexicon_dir) if lexicon_dir else None)
     store_path = Path(store) if store else default_store_path()
-    read = read_sources(Path(sources), lexicon, progress)
-    quads = graph_quads(read, lexicon)
-    report = None
-    if validate:
+    result = BuildResult(store_path)
+    paths: dict[str, str] = {}
+
+    def recorded() -> Iterator[tuple[Document, Extraction]]:
+        for doc, extraction in iter_sources(Path(sources), lexicon, progress):
+            result.documents.append(doc.id)
+            result.extractions.append(extraction)
+            if doc.path:
+                paths[doc.path.name] = str(doc.path)
+            yield doc, extraction
+
+    def check(written: Store) -> None:
+        """Validate the new store before it replaces the old one."""
         from .validate import require_conforming, validate_quads
-        report = validate_quads(quads, {d.path.name: str(d.path) for d, _ in read if d.path})
+        result.report = validate_quads(written, paths)
         if not force:
-            require_conforming(report, " (nothing written; `--force` builds anyway and keeps the report)")
-    count = write_store(store_path, quads)   # distinct quads (the list may repeat some)
-    result = BuildResult(store_path, [d.id for d, _ in read], count, [x for _, x in read], report)
+            require_conforming(result.report,
+                               " (nothing written; `--force` builds anyway and keeps the report)")
+
+    result.quads = write_store(store_path, graph_quads(recorded(), lexicon),
+                               check if validate else None)
     report_file = report_path(store_path)
-    if report is not None:
+    if result.report is not None:
         with atomic_file(report_file, "w") as f:
-            f.write(report.to_text())
+            f.write(result.report.to_text())
         result.report_file = report_file
     else:
         report_file.unlink(missing_ok=True)   # a stale report would describe another graph

@@ -10,7 +10,7 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from pyoxigraph import NamedNode, Quad, RdfFormat, Store, parse
 
@@ -77,16 +77,21 @@ def replacing(path: Path) -> Iterator[Path]:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def write_store(path: Path, quads: Iterable[Quad]) -> int:
+def write_store(path: Path, quads: Iterable[Quad],
+                check: Callable[[Store], None] | None = None) -> int:
     """Write all quads into a new store at ``path`` (atomically replacing an old one);
     returns the number of distinct quads. ``quads`` may be a generator: it is consumed
-    by pyoxigraph's bulk loader as it goes (an exception raised by it aborts the build
-    and leaves the old store untouched)."""
+    by pyoxigraph's bulk loader as it goes, so the build never holds the whole graph in
+    memory. ``check`` sees the new store before it replaces the old one (validation);
+    an exception raised by it or by ``quads`` aborts the write and leaves the old store
+    untouched."""
     with replacing(path) as tmp:
         store = Store(str(tmp))
         store.bulk_extend(quads)
         store.flush()
         store.optimize()
+        if check is not None:
+            check(store)
         count = len(store)
         del store
     return count

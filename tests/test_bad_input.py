@@ -159,3 +159,20 @@ def test_ingest_validates_the_new_document_and_leaves_the_store_alone(previous, 
     assert "A daily dose of 400 mg/day is above the most that is plausible for this drug (50 mg/day" in err
     assert err.rstrip().endswith("(the store was left as it was)")
     assert tree_digest(store) == before
+
+
+def test_a_broken_document_after_good_ones_leaves_the_store_alone(previous, sources_copy, monkeypatch, capsys):
+    """The build streams documents into a new store beside the old one: an error in the last
+    document (both real ones already loaded) still leaves the old store and no leftovers."""
+    store, report = previous
+    before, report_before = tree_digest(store), report.read_bytes()
+    late = sources_copy / "zz-late-letter.txt"
+    late.write_text(LETTER.read_text(encoding="utf-8").replace(CASE_1, CASE_1.replace("areata", "areatta"), 1),
+                    encoding="utf-8")
+    assert sorted(p.name for p in sources_copy.glob("*.txt"))[-1] == late.name
+    code, out, err = run_cli(monkeypatch, capsys, "build", "--sources", sources_copy, "--store", store)
+    assert code == 1
+    assert err.strip() == (f"error: {late}:43: unknown disease 'Alopecia areatta' (did you mean "
+                           "'alopecia areata'?); add it to diseases.tsv"), err
+    assert tree_digest(store) == before and report.read_bytes() == report_before
+    assert not [p for p in store.parent.iterdir() if p.name.startswith(".store.")]

@@ -3,8 +3,9 @@ cells or whole columns swapped, garbage injected), `jakkg build` either stops wi
 ``file:line: ...`` error and writes nothing, or writes a graph that was validated and
 conforms to the shapes. Never a crash, never a non-conforming graph written silently.
 
-The store write is replaced by a recorder (in memory; validation is the real one), and the
-quads written must be exactly the quads validated.
+The build is the real one (a new store written beside the old place, validated, swapped
+in); the store left behind must hold exactly the quads validated, and a refused build
+must leave no store and no half-built directory.
 """
 from __future__ import annotations
 
@@ -73,18 +74,19 @@ def test_damaged_table_gives_a_clear_error_or_a_conforming_graph(mutations):
     from jakkg import validate as validation
     from jakkg.errors import JakkgError
     from jakkg.pipeline import build
+    from jakkg.store import open_store
 
     lines = list(LINES)
     for m in mutations:
         mutate(lines, m)
-    written, validated = [], []
+    validated = []
     real_validate = validation.validate_quads
 
     def recording_validate(quads, *args, **kwargs):
-        validated.append(list(quads))
+        validated.append(set(quads))
         key = frozenset(validated[-1])     # e.g. swapped whole columns: the same graph again
         if key not in REPORTS:
-            REPORTS[key] = real_validate(validated[-1], *args, **kwargs)
+            REPORTS[key] = real_validate(quads, *args, **kwargs)
         return REPORTS[key]
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -92,22 +94,23 @@ def test_damaged_table_gives_a_clear_error_or_a_conforming_graph(mutations):
         sources.mkdir()
         letter = sources / LETTER.name
         letter.write_text("\n".join(lines), encoding="utf-8")
-        with mock.patch("jakkg.pipeline.write_store", lambda path, quads: written.append(list(quads))), \
-                mock.patch.object(validation, "validate_quads", recording_validate):
+        store = Path(tmp) / "store"
+        with mock.patch.object(validation, "validate_quads", recording_validate):
             try:
-                result = build(sources, Path(tmp) / "store")
+                result = build(sources, store)
             except validation.ValidationError as e:
                 event("graph does not conform: build refused")
-                assert not e.report.conforms and not written
+                assert not e.report.conforms
                 assert re.match(rf"{re.escape(str(letter))}:\d+: the graph does not conform", str(e)), str(e)
+                assert sorted(p.name for p in Path(tmp).iterdir()) == ["sources"]
                 return
             except JakkgError as e:
                 event("source error")
-                assert not written
+                assert sorted(p.name for p in Path(tmp).iterdir()) == ["sources"]
                 assert re.match(rf"{re.escape(str(letter))}:\d+: \S", str(e)), str(e)
                 assert "\n" not in str(e)
                 return
-    event("built a conforming graph")
-    assert result.report.conforms, result.report.to_text()
-    assert len(written) == 1 and len(validated) == 1
-    assert set(written[0]) == set(validated[0])
+        event("built a conforming graph")
+        assert result.report.conforms, result.report.to_text()
+        assert len(validated) == 1
+        assert set(open_store(store)) == validated[0]

@@ -142,7 +142,7 @@ CLAIMS = [
 @pytest.fixture(scope="module")
 def real_quads(lexicon):
     from jakkg.pipeline import graph_quads, read_sources
-    return graph_quads(read_sources(SOURCES, lexicon), lexicon)
+    return list(graph_quads(read_sources(SOURCES, lexicon), lexicon))
 
 
 @pytest.fixture(scope="module")
