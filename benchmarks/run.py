@@ -50,8 +50,10 @@ t0 = time.perf_counter()
 from jakkg.pipeline import build
 t = time.perf_counter()
 import inspect
-# the build alone: validation (on by default since issue 4) is timed separately below
-kw = {"validate": False} if "validate" in inspect.signature(build).parameters else {}
+# argv[3] "no-validate": the build alone (validation is timed separately by `jakkg validate`);
+# "validate": the default `jakkg build`, which validates the new store before swapping it in
+kw = ({"validate": sys.argv[3] == "validate"}
+      if "validate" in inspect.signature(build).parameters else {})
 r = build(sys.argv[1], sys.argv[2], **kw)
 dt = time.perf_counter() - t
 ru = resource.getrusage(resource.RUSAGE_SELF)
@@ -223,10 +225,16 @@ def run_scale(label: str, sources: Path, work: Path, args, queries, can_validate
     store = work / f"store-{label}"
     shutil.rmtree(store, ignore_errors=True)
     print(f"[{label}] build {sources}", flush=True)
-    b = child(CHILD_BUILD, str(sources), str(store))[0]
+    b = child(CHILD_BUILD, str(sources), str(store), "no-validate")[0]
     b["triples_per_s"] = b["quads"] / b["seconds"]
     r = {"label": label, "build": b}
     print(f"[{label}] {b['quads']} quads in {b['seconds']:.1f} s, {b['rss_mb']:.0f} MB", flush=True)
+    if can_validate:
+        checked = work / f"store-{label}-validated"
+        r["validating_build"] = child(CHILD_BUILD, str(sources), str(checked), "validate")[0]
+        shutil.rmtree(checked, ignore_errors=True)
+        vb = r["validating_build"]
+        print(f"[{label}] validating build {vb['seconds']:.1f} s, {vb['rss_mb']:.0f} MB", flush=True)
     r["validate"] = validate(store) if can_validate else None
     r["cold_query"] = timed_cli("query", str(ROOT / "queries" / queries[0][0]), "--store",
                                 str(store), "--format", "csv")[0] if queries else None
@@ -335,18 +343,20 @@ def report(results: dict) -> str:
         f"rdflib = the same quads parsed into `rdflib.Dataset(default_union=True)` in a child "
         f"process, each query capped at {results['rdflib_timeout']:.0f} s", "",
         "## Build", "",
-        "| scale | documents | courses | quads | build (s) | CPU (s) | load avg | triples/s | peak RSS (MB) | validate (s) | cold `jakkg query` (s) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| scale | documents | courses | quads | build (s) | CPU (s) | load avg | triples/s | peak RSS (MB) | validating build (s, MB) | validate (s) | cold `jakkg query` (s) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in scales:
         b, v = r["build"], r.get("validate")
         vtxt = (f"{v['seconds']:.1f} (exit {v['exit']}, {v['rss_mb']:.0f} MB)" if v
                 else "not available")
         cq = f"{r['cold_query']:.2f}" if r.get("cold_query") is not None else "–"
+        vb = r.get("validating_build")
+        vbtxt = f"{vb['seconds']:.2f} s, {vb['rss_mb']:.0f} MB" if vb else "–"
         out.append(f"| {r['label']} | {b['documents']} | {b['courses']} | {b['quads']:,} | "
                    f"{b['seconds']:.2f} | {b['cpu_seconds']:.1f} | {b['load_average']:.1f} | "
                    f"{b['triples_per_s']:,.0f} | {b['rss_mb']:.0f} | "
-                   f"{vtxt} | {cq} |")
+                   f"{vbtxt} | {vtxt} | {cq} |")
     exp = results.get("build_exponent")
     if exp is not None:
         out += ["", f"Build time vs size, fitted over the generated scales: time ∝ size^{exp:.2f}"
@@ -412,15 +422,15 @@ def targets(results: dict) -> list[tuple[str, str, str]]:
         return "yes" if ok else "**no**"
 
     if big:
-        b, v = big["build"], big.get("validate")
+        b = big["build"]
         out.append(("build ~1M triples ≤ 60 s", f"{b['seconds']:.1f} s ({b['quads']:,} quads)",
                     yes(b["seconds"] <= 60)))
         out.append(("build peak RSS ≤ 2 GB", f"{b['rss_mb']:.0f} MB", yes(b["rss_mb"] <= 2048)))
-        if v:
-            total = b["seconds"] + v["seconds"]
-            out.append(("build + `jakkg validate` at 1M ≤ 60 s (the default build validates)",
-                        f"{b['seconds']:.1f} + {v['seconds']:.1f} = {total:.1f} s, validate "
-                        f"{v['rss_mb']:.0f} MB", yes(total <= 60 and v["rss_mb"] <= 2048)))
+        vb = big.get("validating_build")
+        if vb:
+            out.append(("the default (validating) `jakkg build` at 1M ≤ 60 s, ≤ 2 GB",
+                        f"{vb['seconds']:.1f} s, {vb['rss_mb']:.0f} MB",
+                        yes(vb["seconds"] <= 60 and vb["rss_mb"] <= 2048)))
         rd = (big.get("rdflib") or {}).get("queries", {})
         for mode, name_ in (("oxigraph", "disk"), ("oxigraph_memory", "memory")):
             qs = big.get(mode) or {}
