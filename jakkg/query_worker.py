@@ -365,6 +365,7 @@ class QueryPool:
         self._idle: asyncio.Queue | None = None
         self._all: set[Worker] = set()
         self.killed = 0
+        self.replacing = 0     # killed workers whose replacement is still starting
 
     async def start(self) -> None:
         loop = self._loop = asyncio.get_running_loop()
@@ -418,20 +419,32 @@ class QueryPool:
                 self._idle.put_nowait(worker)
             else:  # timed out, crashed or the request was cancelled: replace the worker
                 self.killed += 1
+                self.replacing += 1
                 self._all.discard(worker)
                 loop.run_in_executor(None, self._replace, worker)
 
     def _replace(self, worker: Worker) -> None:
-        worker.kill()
+        """In an executor thread: kill the worker and start its replacement (the counter
+        goes down on the event loop, after the new worker is in the pool)."""
         try:
-            new = Worker(self.store_path, self.in_memory)
-        except Exception:  # noqa: BLE001 - try again on the next replacement
-            return
-        if self._idle is None:
-            new.kill()
-            return
-        self._all.add(new)
-        self._loop.call_soon_threadsafe(self._idle.put_nowait, new)
+            worker.kill()
+            try:
+                new = Worker(self.store_path, self.in_memory)
+            except Exception:  # noqa: BLE001 - try again on the next replacement
+                return
+            if self._idle is None:
+                new.kill()
+                return
+            self._all.add(new)
+            self._loop.call_soon_threadsafe(self._idle.put_nowait, new)
+        finally:
+            try:
+                self._loop.call_soon_threadsafe(self._replaced)
+            except RuntimeError:   # the server stopped and its loop is closed
+                pass
+
+    def _replaced(self) -> None:
+        self.replacing -= 1
 
 
 if __name__ == "__main__":

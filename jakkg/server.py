@@ -272,9 +272,10 @@ def create_app(settings: Settings) -> Starlette:
         return respond(await run_job(job))
 
     async def health(request: Request) -> Response:
+        # workers being replaced (after a timeout) count: queries wait for them in the queue
         live = len(pool.pids())
-        return JSONResponse({"status": "ok" if live else "no query workers", "workers": live,
-                             "busy": pool.busy,
+        return JSONResponse({"status": "ok" if live or pool.replacing else "no query workers",
+                             "workers": live, "replacing": pool.replacing, "busy": pool.busy,
                              "killed": pool.killed, "uptime": round(time.time() - started, 1)})
 
     async def prefixes(request: Request) -> Response:

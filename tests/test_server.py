@@ -361,6 +361,36 @@ def test_runaway_query_is_stopped_and_health_stays_fast(server, http):
     assert health["status"] == "ok" and health["workers"] == 2
 
 
+def test_health_stays_ok_while_every_worker_is_being_replaced(server, http):
+    """Two runaway queries time out together and both workers are killed: until their
+    replacements are up the pool has no live worker, but queries wait for them in the
+    queue, so /health says "ok" and counts them as "replacing"."""
+    url, app = server
+    pool = app.state.pool
+    killed = pool.killed
+
+    def runaway():
+        with httpx.Client(base_url=url, timeout=30, trust_env=False) as c:
+            assert c.get("/sparql", params={"query": EXPONENTIAL}).status_code == 503
+
+    threads = [threading.Thread(target=runaway) for _ in range(pool.size)]
+    for t in threads:
+        t.start()
+    seen = []
+    deadline = time.monotonic() + 30
+    while (any(t.is_alive() for t in threads) or pool.replacing) and time.monotonic() < deadline:
+        seen.append(http.get("/health").json())
+        time.sleep(0.02)
+    for t in threads:
+        t.join()
+    assert pool.killed == killed + pool.size
+    assert all(h["status"] == "ok" for h in seen), [h for h in seen if h["status"] != "ok"][:3]
+    assert any(h["replacing"] for h in seen)
+    assert q01_rows(http.get("/sparql", params={"query": Q01}).json()) == Q01_ROWS
+    health = http.get("/health").json()
+    assert health["status"] == "ok" and health["workers"] == pool.size and health["replacing"] == 0
+
+
 def test_serve_without_a_store_is_one_line_exit_1(tmp_path):
     import subprocess
     import sys
