@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from pyoxigraph import Quad, Store
 
@@ -15,6 +15,9 @@ from .graph import extraction_quads, lexicon_quads
 from .lexicon import DATA_DIR, Lexicon, load_lexicon
 from .records import Extraction
 from .store import atomic_file, default_store_path, ontology_quads, write_store
+
+if TYPE_CHECKING:
+    from .validate import Validator
 
 SOURCES_DIR = DATA_DIR / "sources"
 
@@ -80,12 +83,15 @@ def read_sources(sources: Path, lexicon: Lexicon,
     return list(iter_sources(sources, lexicon, progress))
 
 
-def graph_quads(read: Iterable[tuple[Document, Extraction]], lexicon: Lexicon) -> Iterator[Quad]:
-    """The ontology, the lexicon and each document's facts with their evidence."""
+def graph_quads(read: Iterable[tuple[Document, Extraction]], lexicon: Lexicon,
+                validator: "Validator | None" = None) -> Iterator[Quad]:
+    """The ontology, the lexicon and each document's facts with their evidence; with a
+    ``validator``, each document's graph is validated as it goes past."""
     yield from ontology_quads()
     yield from lexicon_quads(lexicon)
     for doc, extraction in read:
-        yield from extraction_quads(extraction, doc.text)
+        quads = extraction_quads(extraction, doc.text)
+        yield from validator.document(quads) if validator else quads
 
 
 def report_path(store_path: Path) -> Path:
@@ -97,11 +103,12 @@ def build(sources: str | Path = SOURCES_DIR, store: str | Path | None = None,
           lexicon_dir: str | Path | None = None,
           progress: Callable[[str], None] | None = None,
           validate: bool = True, force: bool = False) -> BuildResult:
-    """Read every document in ``sources`` into a new store beside the old one, validate it
-    against ontology/shapes.ttl and swap it in. A graph that does not conform raises
-    ``ValidationError`` and the old store stays as it was, unless ``force`` (then the new
-    store replaces it and the report is kept beside it); ``validate=False`` skips
-    validation. Documents are read one at a time and go straight into the bulk loader."""
+    """Read every document in ``sources`` into a new store beside the old one, validating
+    each document's graph against ontology/shapes.ttl on its way in, and swap the new store
+    in. A graph that does not conform raises ``ValidationError`` and the old store stays as
+    it was, unless ``force`` (then the new store replaces it and the report is kept beside
+    it); ``validate=False`` skips validation. Documents are read one at a time and go
+    straight into the bulk loader: the build never holds the whole graph."""
     lexicon = load_lexicon(str(lexicon_dir) if lexicon_dir else None)
     store_path = Path(store) if store else default_store_path()
     result = BuildResult(store_path)
@@ -115,15 +122,20 @@ def build(sources: str | Path = SOURCES_DIR, store: str | Path | None = None,
                 paths[doc.path.name] = str(doc.path)
             yield doc, extraction
 
-    def check(written: Store) -> None:
-        """Validate the new store before it replaces the old one."""
-        from .validate import require_conforming, validate_quads
-        result.report = validate_quads(written, paths)
+    validator = None
+    if validate:
+        from .validate import Validator, canonical
+        validator = Validator(list(canonical(lexicon_quads(lexicon))), paths)
+
+    def check(_: Store) -> None:
+        """Every document was validated on its way in: refuse the new store unless it conforms."""
+        from .validate import require_conforming
+        result.report = validator.report
         if not force:
             require_conforming(result.report,
                                " (nothing written; `--force` builds anyway and keeps the report)")
 
-    result.quads = write_store(store_path, graph_quads(recorded(), lexicon),
+    result.quads = write_store(store_path, graph_quads(recorded(), lexicon, validator),
                                check if validate else None)
     report_file = report_path(store_path)
     if result.report is not None:

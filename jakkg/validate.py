@@ -34,7 +34,7 @@ from __future__ import annotations
 import json
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Iterable
 
@@ -587,7 +587,7 @@ def validate_quads(quads: Iterable[Quad], paths: dict[str, str] | None = None,
     document, entailments); with ``engine="fast"`` the same triples are indexed for
     jakkg/shacl_core.py and go into a scratch pyoxigraph store for the SPARQL constraints,
     one document at a time."""
-    engine = _check_options(inference, engine)
+    _check_options(inference, engine)
     dataset = _Graphs(quads)
     # the documents' graphs, read one at a time (memory bounded by the largest document)
     docs = {"" if isinstance(g, DefaultGraph) else g.value: g for g in dataset.names()}
@@ -614,57 +614,90 @@ def validate_quads(quads: Iterable[Quad], paths: dict[str, str] | None = None,
             else:
                 lexicon.append(q)
 
-    def triples(qs: list[Quad]) -> list[tuple]:
-        ts = [(q.subject, q.predicate, q.object) for q in qs]
-        return ts + entailed_triples(ts) if inference == "rdfs" else ts
-
-    term = _converter()
-    lexicon_triples = triples(lexicon)
-
-    @lru_cache(maxsize=1)
-    def lexicon_rdf():
-        return [(term(s), term(p), term(o)) for s, p, o in lexicon_triples]
-    store = graphs = None
-    if engine == "fast":
-        from .store import ontology_quads
-        doc_graph, lex_graph = NamedNode(GRAPH + "validating"), NamedNode(LEXICON_GRAPH)
-        inferred_graph = NamedNode(INFERRED_GRAPH)
-        graphs = [doc_graph, inferred_graph, lex_graph, NamedNode(ONTOLOGY_GRAPH)]
-        store = Store()
-        store.extend(Quad(s, p, o, lex_graph) for s, p, o in lexicon_triples)
-        store.extend(ontology_quads())
-    report = Report()
-    seen = set()
+    validator = Validator(lexicon, paths, inference, engine)
     for name in sorted(docs) or [LEXICON_GRAPH]:
-        doc_quads = dataset.quads(docs[name]) if name in docs else []
-        own = inferred.get(name, [])
-        doc_triples = triples(doc_quads + own)
-        report.graphs.append(name or "(default graph)")
-        if store is not None:
+        validator.add(name, docs.get(name), dataset.quads(docs[name]) if name in docs else [],
+                      inferred.get(name, []))
+    return validator.report
+
+
+class Validator:
+    """Validates a dataset one document graph at a time, each with the lexicon graph (the
+    engine of ``validate_quads``). ``jakkg build`` feeds it each document as the document
+    goes into the store's bulk loader (``document``), so the build neither holds the whole
+    graph nor reads it back; ``report`` holds the results so far, each reported once."""
+
+    def __init__(self, lexicon: list[Quad], paths: dict[str, str] | None = None,
+                 inference: str = "rdfs", engine: str = "fast"):
+        self.engine = _check_options(inference, engine)
+        self.inference, self.paths = inference, paths
+        self.term = _converter()
+        self.lexicon_triples = self._triples(lexicon)
+        self.report = Report()
+        self.seen: set = set()
+        self.store = None
+        if self.engine == "fast":
+            from .store import ontology_quads
+            self.doc_graph = NamedNode(GRAPH + "validating")
+            self.inferred_graph = NamedNode(INFERRED_GRAPH)
+            self.graphs = [self.doc_graph, self.inferred_graph, NamedNode(LEXICON_GRAPH),
+                           NamedNode(ONTOLOGY_GRAPH)]
+            self.store = Store()
+            self.store.extend(Quad(s, p, o, NamedNode(LEXICON_GRAPH)) for s, p, o in self.lexicon_triples)
+            self.store.extend(ontology_quads())
+
+    def _triples(self, qs: list[Quad]) -> list[tuple]:
+        ts = [(q.subject, q.predicate, q.object) for q in qs]
+        return ts + entailed_triples(ts) if self.inference == "rdfs" else ts
+
+    def document(self, quads: Iterable[Quad]) -> list[Quad]:
+        """Validate a document's quads (one named graph each, as ``graph.extraction_quads``
+        gives them); returns them as the store holds them (``canonical``)."""
+        quads = list(canonical(quads))
+        graphs: dict = {}
+        for q in quads:
+            graphs.setdefault(q.graph_name, []).append(q)
+        for graph, qs in graphs.items():
+            self.add("" if isinstance(graph, DefaultGraph) else graph.value, graph, qs)
+        return quads
+
+    def add(self, name: str, graph, doc_quads: list[Quad], own: list[Quad] = ()) -> None:
+        """Validate one graph (``name`` as reported) with the lexicon; ``own`` are inferred
+        types of its nodes."""
+        own = list(own)
+        doc_triples = self._triples(doc_quads + own)
+        self.report.graphs.append(name or "(default graph)")
+        if self.store is not None:
+            store, doc_graph = self.store, self.doc_graph
             # the document's own quads as they are; the entailments in a scratch graph
-            named = [] if not doc_quads or isinstance(docs[name], DefaultGraph) else [docs[name]]
+            named = [] if not doc_quads or isinstance(graph, DefaultGraph) else [graph]
             store.extend(doc_quads if named else
                          (Quad(q.subject, q.predicate, q.object, doc_graph) for q in doc_quads))
             store.extend(own)
             store.extend(Quad(s, p, o, doc_graph) for s, p, o in doc_triples[len(doc_quads) + len(own):])
-            results = _validate_fast(lexicon_triples + doc_triples, name or "(default graph)", store,
-                                     graphs + named)
-            for g in named + [doc_graph, inferred_graph]:
+            results = _validate_fast(self.lexicon_triples + doc_triples, name or "(default graph)",
+                                     store, self.graphs + named)
+            for g in named + [doc_graph, self.inferred_graph]:
                 store.clear_graph(g)
         else:
+            term = self.term
             data = Graph()
-            data.addN((s, p, o, data) for s, p, o in lexicon_rdf())
+            data.addN((s, p, o, data) for s, p, o in self.lexicon_rdf)
             data.addN((term(s), term(p), term(o), data) for s, p, o in doc_triples)
-            results = _validate_entailed(data, name or "(default graph)", inference, engine)
+            results = _validate_entailed(data, name or "(default graph)", self.inference, self.engine)
         for r in results:
-            if r.source and paths:
+            if r.source and self.paths:
                 file_name, _, line = r.source.rpartition(":")
-                r.source = f"{paths.get(file_name, file_name)}:{line}"
+                r.source = f"{self.paths.get(file_name, file_name)}:{line}"
             key = (r.shape, r.focus, r.path, r.value, r.message)
-            if key not in seen:
-                seen.add(key)
-                report.results.append(r)
-    return report
+            if key not in self.seen:
+                self.seen.add(key)
+                self.report.results.append(r)
+
+    @cached_property
+    def lexicon_rdf(self) -> list[tuple]:
+        term = self.term
+        return [(term(s), term(p), term(o)) for s, p, o in self.lexicon_triples]
 
 
 def validate_store(path: str | Path | None = None, inference: str = "rdfs",
@@ -698,5 +731,5 @@ def require_conforming(report: Report, hint: str = "") -> None:
         raise ValidationError(report, hint)
 
 
-__all__ = ["Report", "Result", "ValidationError", "validate_file", "validate_graph",
+__all__ = ["Report", "Result", "ValidationError", "Validator", "validate_file", "validate_graph",
            "validate_quads", "validate_store", "require_conforming", "StoreError"]
