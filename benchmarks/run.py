@@ -61,7 +61,10 @@ print(json.dumps({"seconds": dt, "import_seconds": t - t0, "cpu_seconds": ru.ru_
                   "load_average": __import__("os").getloadavg()[0], "quads": r.quads, "documents": len(r.documents),
                   "courses": sum(len(x.courses) for x in r.extractions),
                   "patients": sum(len(x.patients) for x in r.extractions),
-                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  # validation worker processes (jakkg build --jobs): how many, the largest one's peak
+                  "jobs": getattr(r, "jobs", 0),
+                  "worker_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
 """
 
 CHILD_RDFLIB = """
@@ -352,7 +355,7 @@ def report(results: dict) -> str:
                 else "not available")
         cq = f"{r['cold_query']:.2f}" if r.get("cold_query") is not None else "–"
         vb = r.get("validating_build")
-        vbtxt = f"{vb['seconds']:.2f} s, {vb['rss_mb']:.0f} MB" if vb else "–"
+        vbtxt = f"{vb['seconds']:.2f} s, {total_rss(vb)}" if vb else "–"
         out.append(f"| {r['label']} | {b['documents']} | {b['courses']} | {b['quads']:,} | "
                    f"{b['seconds']:.2f} | {b['cpu_seconds']:.1f} | {b['load_average']:.1f} | "
                    f"{b['triples_per_s']:,.0f} | {b['rss_mb']:.0f} | "
@@ -414,6 +417,19 @@ def ratio_text(rdflib_q, q) -> str:
     return "–" if r is None else (">" if r[1] else "") + times(r[0])
 
 
+def rss_bound(b: dict) -> float:
+    """Peak RSS of a build with its validation workers, at most: the build process plus
+    each worker at the largest worker's peak."""
+    return b["rss_mb"] + b.get("jobs", 0) * b.get("worker_rss_mb", 0)
+
+
+def total_rss(b: dict) -> str:
+    if not b.get("jobs"):
+        return f"{b['rss_mb']:.0f} MB"
+    return (f"≤ {rss_bound(b):.0f} MB ({b['rss_mb']:.0f} MB + {b['jobs']} validation "
+            f"workers ≤ {b['worker_rss_mb']:.0f} MB each)")
+
+
 def targets(results: dict) -> list[tuple[str, str, str]]:
     big = next((r for r in results["scales"] if r["label"] == "1M"), None)
     out = []
@@ -429,8 +445,8 @@ def targets(results: dict) -> list[tuple[str, str, str]]:
         vb = big.get("validating_build")
         if vb:
             out.append(("the default (validating) `jakkg build` at 1M ≤ 60 s, ≤ 2 GB",
-                        f"{vb['seconds']:.1f} s, {vb['rss_mb']:.0f} MB",
-                        yes(vb["seconds"] <= 60 and vb["rss_mb"] <= 2048)))
+                        f"{vb['seconds']:.1f} s, {total_rss(vb)}",
+                        yes(vb["seconds"] <= 60 and rss_bound(vb) <= 2048)))
         rd = (big.get("rdflib") or {}).get("queries", {})
         for mode, name_ in (("oxigraph", "disk"), ("oxigraph_memory", "memory")):
             qs = big.get(mode) or {}

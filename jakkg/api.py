@@ -4,11 +4,14 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def build(sources=None, store=None, lexicon_dir=None):
-    """Build the store from source documents; returns a BuildResult."""
+def build(sources=None, store=None, lexicon_dir=None, *, validate: bool = True,
+          force: bool = False, jobs: int | None = None):
+    """Build the store from source documents, as ``jakkg build`` (``validate``, ``force``,
+    ``jobs`` as its ``--no-validate``, ``--force``, ``--jobs``); returns a BuildResult."""
     from .pipeline import SOURCES_DIR
     from .pipeline import build as _build
-    return _build(sources or SOURCES_DIR, store, lexicon_dir)
+    return _build(sources or SOURCES_DIR, store, lexicon_dir, validate=validate, force=force,
+                  jobs=jobs)
 
 
 def open_store(store=None, in_memory: bool = False):

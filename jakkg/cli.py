@@ -36,6 +36,7 @@ def build(
     store: Optional[Path] = StoreOption,
     validate: bool = typer.Option(True, "--validate/--no-validate", help="Validate against ontology/shapes.ttl before writing (default: on)."),
     force: bool = typer.Option(False, "--force", help="Write the store even if it does not conform; keep the report beside it."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", min=0, help="Worker processes that validate while the build reads on (default: one per CPU for sources over 1 MB, else 0 = in this process)."),
 ):
     """Read the source documents, validate, and (re)build the store; print counts per class."""
     from rich.progress import Progress, SpinnerColumn, TextColumn
@@ -49,7 +50,7 @@ def build(
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), transient=True,
                       console=_console(stderr=True)) as progress:
             task = progress.add_task("reading sources", total=None)
-            result = run_build(sources or SOURCES_DIR, store, validate=validate, force=force,
+            result = run_build(sources or SOURCES_DIR, store, validate=validate, force=force, jobs=jobs,
                                progress=lambda name: progress.update(task, description=f"reading {name}"))
     except ValidationError as e:
         sys.stdout.write(e.report.to_text())

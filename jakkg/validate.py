@@ -38,7 +38,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Iterable
 
-from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, RdfFormat, Store, parse
+from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, RdfFormat, Store, parse, serialize
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
@@ -618,23 +618,50 @@ def validate_quads(quads: Iterable[Quad], paths: dict[str, str] | None = None,
     for name in sorted(docs) or [LEXICON_GRAPH]:
         validator.add(name, docs.get(name), dataset.quads(docs[name]) if name in docs else [],
                       inferred.get(name, []))
-    return validator.report
+    return validator.finish()
+
+
+class _Collector:
+    """The report of graphs validated one at a time: each result once (a lexicon entry's
+    result is found with every document), sources shown with their paths."""
+
+    def __init__(self, paths: dict[str, str] | None):
+        self.paths, self.report, self.seen = paths, Report(), set()
+
+    def record(self, name: str, results: list[Result]) -> None:
+        self.report.graphs.append(name or "(default graph)")
+        for r in results:
+            if r.source and self.paths:
+                file_name, _, line = r.source.rpartition(":")
+                r.source = f"{self.paths.get(file_name, file_name)}:{line}"
+            key = (r.shape, r.focus, r.path, r.value, r.message)
+            if key not in self.seen:
+                self.seen.add(key)
+                self.report.results.append(r)
+
+
+def _by_graph(quads: Iterable[Quad]) -> list[tuple[str, object, list[Quad]]]:
+    """A document's quads as the store holds them (``canonical``), by named graph:
+    (name as reported, graph, quads)."""
+    graphs: dict = {}
+    for q in canonical(quads):
+        graphs.setdefault(q.graph_name, []).append(q)
+    return [("" if isinstance(g, DefaultGraph) else g.value, g, qs) for g, qs in graphs.items()]
 
 
 class Validator:
     """Validates a dataset one document graph at a time, each with the lexicon graph (the
     engine of ``validate_quads``). ``jakkg build`` feeds it each document as the document
     goes into the store's bulk loader (``document``), so the build neither holds the whole
-    graph nor reads it back; ``report`` holds the results so far, each reported once."""
+    graph nor reads it back; ``finish()`` gives the report."""
 
     def __init__(self, lexicon: list[Quad], paths: dict[str, str] | None = None,
                  inference: str = "rdfs", engine: str = "fast"):
         self.engine = _check_options(inference, engine)
-        self.inference, self.paths = inference, paths
+        self.inference = inference
+        self.collector = _Collector(paths)
         self.term = _converter()
         self.lexicon_triples = self._triples(lexicon)
-        self.report = Report()
-        self.seen: set = set()
         self.store = None
         if self.engine == "fast":
             from .store import ontology_quads
@@ -650,54 +677,102 @@ class Validator:
         ts = [(q.subject, q.predicate, q.object) for q in qs]
         return ts + entailed_triples(ts) if self.inference == "rdfs" else ts
 
-    def document(self, quads: Iterable[Quad]) -> list[Quad]:
+    def document(self, quads: Iterable[Quad]) -> Iterable[Quad]:
         """Validate a document's quads (one named graph each, as ``graph.extraction_quads``
-        gives them); returns them as the store holds them (``canonical``)."""
-        quads = list(canonical(quads))
-        graphs: dict = {}
-        for q in quads:
-            graphs.setdefault(q.graph_name, []).append(q)
-        for graph, qs in graphs.items():
-            self.add("" if isinstance(graph, DefaultGraph) else graph.value, graph, qs)
-        return quads
+        gives them); returns them as the store holds them."""
+        graphs = _by_graph(quads)
+        for name, graph, qs in graphs:
+            self.add(name, graph, qs)
+        return [q for _, _, qs in graphs for q in qs]
 
     def add(self, name: str, graph, doc_quads: list[Quad], own: list[Quad] = ()) -> None:
         """Validate one graph (``name`` as reported) with the lexicon; ``own`` are inferred
         types of its nodes."""
+        self.collector.record(name, self.results(name, graph, doc_quads, own))
+
+    def finish(self) -> Report:
+        return self.collector.report
+
+    def close(self) -> None:
+        pass
+
+    def results(self, name: str, graph, doc_quads: list[Quad], own: list[Quad] = ()) -> list[Result]:
         own = list(own)
         doc_triples = self._triples(doc_quads + own)
-        self.report.graphs.append(name or "(default graph)")
-        if self.store is not None:
-            store, doc_graph = self.store, self.doc_graph
-            # the document's own quads as they are; the entailments in a scratch graph
-            named = [] if not doc_quads or isinstance(graph, DefaultGraph) else [graph]
-            store.extend(doc_quads if named else
-                         (Quad(q.subject, q.predicate, q.object, doc_graph) for q in doc_quads))
-            store.extend(own)
-            store.extend(Quad(s, p, o, doc_graph) for s, p, o in doc_triples[len(doc_quads) + len(own):])
-            results = _validate_fast(self.lexicon_triples + doc_triples, name or "(default graph)",
-                                     store, self.graphs + named)
-            for g in named + [doc_graph, self.inferred_graph]:
-                store.clear_graph(g)
-        else:
+        if self.store is None:
             term = self.term
             data = Graph()
             data.addN((s, p, o, data) for s, p, o in self.lexicon_rdf)
             data.addN((term(s), term(p), term(o), data) for s, p, o in doc_triples)
-            results = _validate_entailed(data, name or "(default graph)", self.inference, self.engine)
-        for r in results:
-            if r.source and self.paths:
-                file_name, _, line = r.source.rpartition(":")
-                r.source = f"{self.paths.get(file_name, file_name)}:{line}"
-            key = (r.shape, r.focus, r.path, r.value, r.message)
-            if key not in self.seen:
-                self.seen.add(key)
-                self.report.results.append(r)
+            return _validate_entailed(data, name or "(default graph)", self.inference, self.engine)
+        store, doc_graph = self.store, self.doc_graph
+        # the document's own quads as they are; the entailments in a scratch graph
+        named = [] if not doc_quads or isinstance(graph, DefaultGraph) else [graph]
+        store.extend(doc_quads if named else
+                     (Quad(q.subject, q.predicate, q.object, doc_graph) for q in doc_quads))
+        store.extend(own)
+        store.extend(Quad(s, p, o, doc_graph) for s, p, o in doc_triples[len(doc_quads) + len(own):])
+        try:
+            return _validate_fast(self.lexicon_triples + doc_triples, name or "(default graph)",
+                                  store, self.graphs + named)
+        finally:
+            for g in named + [doc_graph, self.inferred_graph]:
+                store.clear_graph(g)
 
     @cached_property
     def lexicon_rdf(self) -> list[tuple]:
         term = self.term
         return [(term(s), term(p), term(o)) for s, p, o in self.lexicon_triples]
+
+
+class ValidatorPool:
+    """``Validator`` in ``jobs`` worker processes, for large corpora: a document's graph is
+    validated while the build reads the next documents; the results are recorded in
+    document order, so the report is the one a single ``Validator`` gives."""
+
+    def __init__(self, lexicon: list[Quad], paths: dict[str, str] | None, jobs: int):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        # spawn, not fork: the parent has a RocksDB store open with its threads
+        self.executor = ProcessPoolExecutor(
+            jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker,
+            initargs=(serialize(lexicon, format=RdfFormat.N_QUADS),))
+        self.collector = _Collector(paths)
+        self.pending: list = []
+        self.limit = 2 * jobs          # documents queued at most (their N-Quads in memory)
+
+    def document(self, quads: Iterable[Quad]) -> Iterable[Quad]:
+        quads = list(quads)
+        self.pending.append(self.executor.submit(_validate_document,
+                                                 serialize(quads, format=RdfFormat.N_QUADS)))
+        while len(self.pending) > self.limit:
+            self._record(self.pending.pop(0))
+        return quads
+
+    def _record(self, future) -> None:
+        for name, results in future.result():
+            self.collector.record(name, results)
+
+    def finish(self) -> Report:
+        while self.pending:
+            self._record(self.pending.pop(0))
+        return self.collector.report
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+_WORKER: Validator | None = None
+
+
+def _start_worker(lexicon: bytes) -> None:
+    global _WORKER
+    _WORKER = Validator(list(parse(lexicon, format=RdfFormat.N_QUADS)))
+
+
+def _validate_document(nquads: bytes) -> list[tuple[str, list[Result]]]:
+    quads = parse(nquads, format=RdfFormat.N_QUADS)
+    return [(name, _WORKER.results(name, graph, qs)) for name, graph, qs in _by_graph(quads)]
 
 
 def validate_store(path: str | Path | None = None, inference: str = "rdfs",
@@ -731,5 +806,5 @@ def require_conforming(report: Report, hint: str = "") -> None:
         raise ValidationError(report, hint)
 
 
-__all__ = ["Report", "Result", "ValidationError", "Validator", "validate_file", "validate_graph",
-           "validate_quads", "validate_store", "require_conforming", "StoreError"]
+__all__ = ["Report", "Result", "ValidationError", "Validator", "ValidatorPool", "validate_file",
+           "validate_graph", "validate_quads", "validate_store", "require_conforming", "StoreError"]

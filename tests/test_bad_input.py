@@ -176,3 +176,19 @@ def test_a_broken_document_after_good_ones_leaves_the_store_alone(previous, sour
                            "'alopecia areata'?); add it to diseases.tsv"), err
     assert tree_digest(store) == before and report.read_bytes() == report_before
     assert not [p for p in store.parent.iterdir() if p.name.startswith(".store.")]
+
+
+def test_validating_in_worker_processes_gives_the_same_report(sources_copy, tmp_path, monkeypatch, capsys):
+    """`--jobs 2` (the default for large corpora) validates each document in worker
+    processes: the same one-line error and the same report as validating in-process."""
+    import jakkg
+    _break(sources_copy, "jaki-column-holds-methotrexate")
+    one = jakkg.build(sources_copy, tmp_path / "one", force=True, jobs=0).report
+    two = jakkg.build(sources_copy, tmp_path / "two", force=True, jobs=2).report
+    assert len(one.violations) == 2 and len(one.results) > 2
+    assert two.to_text() == one.to_text() and two.graphs == one.graphs
+    code, out, err = run_cli(monkeypatch, capsys, "build", "--sources", sources_copy,
+                             "--store", tmp_path / "cli", "--jobs", "2")
+    assert code == 1 and len(err.strip().splitlines()) == 1
+    assert "the graph does not conform to ontology/shapes.ttl: 2 violation(s)" in err
+    assert out == one.to_text() and not (tmp_path / "cli").exists()
