@@ -137,7 +137,8 @@ def build(sources: str | Path = SOURCES_DIR, store: str | Path | None = None,
             size = sum(p.stat().st_size for p in source_files(Path(sources)))
             jobs = (os.cpu_count() or 1) if size > PARALLEL_BYTES else 0
         result.jobs = jobs
-        validator = ValidatorPool(lexicon_graph, paths, jobs) if jobs > 0 else Validator(lexicon_graph, paths)
+        validator = (ValidatorPool(lexicon_graph, paths, jobs) if jobs > 0
+                     else Validator(lexicon_graph, paths))
 
     def check(_: Store) -> None:
         """Every document was validated on its way in: refuse the new store unless it conforms."""
