@@ -325,6 +325,7 @@ def validate(
     inference: str = typer.Option("rdfs", "--inference", help="rdfs (entailments materialised by jakkg, fast) | owlrl (pyshacl's owlrl RDFS closure)."),
     engine: str = typer.Option("fast", "--engine", help="fast (core constraints by jakkg, SPARQL constraints once per graph in pyoxigraph; no rdflib graph) | pyshacl (everything in pyshacl, the reference)."),
     store: Optional[Path] = StoreOption,
+    jobs: Optional[int] = typer.Option(None, "--jobs", min=0, help="Worker processes that validate graphs in parallel (default: one per CPU above 250,000 quads, else 0 = in this process)."),
 ):
     """Validate the store (or an RDF file) against ontology/shapes.ttl; exit 0 iff it conforms."""
     from .validate import validate_file, validate_store
@@ -333,8 +334,8 @@ def validate(
         raise JakkgError(f"format '{fmt}' is not text or json")
     if file is not None and store is not None:
         raise JakkgError("give either FILE or --store, not both")
-    report = (validate_file(file, inference, engine) if file is not None
-              else validate_store(store, inference, engine))
+    report = (validate_file(file, inference, engine, jobs) if file is not None
+              else validate_store(store, inference, engine, jobs))
     sys.stdout.write(report.to_json() + "\n" if fmt == "json" else report.to_text())
     if not report.conforms:
         raise typer.Exit(1)

@@ -1,7 +1,6 @@
 """documents → records → quads → store: the build, top-down."""
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
@@ -131,11 +130,11 @@ def build(sources: str | Path = SOURCES_DIR, store: str | Path | None = None,
 
     validator = None
     if validate:
-        from .validate import Validator, ValidatorPool, canonical
+        from .validate import Validator, ValidatorPool, auto_jobs, canonical
         lexicon_graph = list(canonical(lexicon_quads(lexicon)))
         if jobs is None:
-            size = sum(p.stat().st_size for p in source_files(Path(sources)))
-            jobs = (os.cpu_count() or 1) if size > PARALLEL_BYTES else 0
+            jobs = auto_jobs(sum(p.stat().st_size for p in source_files(Path(sources))),
+                             PARALLEL_BYTES)
         result.jobs = jobs
         validator = (ValidatorPool(lexicon_graph, paths, jobs) if jobs > 0
                      else Validator(lexicon_graph, paths))

@@ -32,6 +32,7 @@ verbatim quote and ``file:line``.
 from __future__ import annotations
 
 import json
+import os
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import cached_property, lru_cache
@@ -577,7 +578,7 @@ def _describes_lexicon(graphs: _Graphs, names: list) -> bool:
 
 
 def validate_quads(quads: Iterable[Quad], paths: dict[str, str] | None = None,
-                   inference: str = "rdfs", engine: str = "fast") -> Report:
+                   inference: str = "rdfs", engine: str = "fast", jobs: int = 0) -> Report:
     """Validate a dataset: each source document's named graph with the lexicon graph.
     Triples in the default graph (e.g. a Turtle file) are validated as one graph; types in
     the graph of inferred types join the graph of the node they describe.
@@ -586,7 +587,8 @@ def validate_quads(quads: Iterable[Quad], paths: dict[str, str] | None = None,
     With ``engine="pyshacl"`` each document's rdflib graph is built in one pass (lexicon,
     document, entailments); with ``engine="fast"`` the same triples are indexed for
     jakkg/shacl_core.py and go into a scratch pyoxigraph store for the SPARQL constraints,
-    one document at a time."""
+    one document at a time. ``jobs`` > 0 validates the graphs in that many worker processes
+    while this one reads the next graphs (``ValidatorPool``; the same report)."""
     _check_options(inference, engine)
     dataset = _Graphs(quads)
     # the documents' graphs, read one at a time (memory bounded by the largest document)
@@ -614,11 +616,15 @@ def validate_quads(quads: Iterable[Quad], paths: dict[str, str] | None = None,
             else:
                 lexicon.append(q)
 
-    validator = Validator(lexicon, paths, inference, engine)
-    for name in sorted(docs) or [LEXICON_GRAPH]:
-        validator.add(name, docs.get(name), dataset.quads(docs[name]) if name in docs else [],
-                      inferred.get(name, []))
-    return validator.finish()
+    validator = (ValidatorPool(lexicon, paths, jobs, inference, engine) if jobs > 0
+                 else Validator(lexicon, paths, inference, engine))
+    try:
+        for name in sorted(docs) or [LEXICON_GRAPH]:
+            validator.add(name, docs.get(name), dataset.quads(docs[name]) if name in docs else [],
+                          inferred.get(name, []))
+        return validator.finish()
+    finally:
+        validator.close()
 
 
 class _Collector:
@@ -726,28 +732,37 @@ class Validator:
 
 
 class ValidatorPool:
-    """``Validator`` in ``jobs`` worker processes, for large corpora: a document's graph is
-    validated while the build reads the next documents; the results are recorded in
-    document order, so the report is the one a single ``Validator`` gives."""
+    """``Validator`` in ``jobs`` worker processes, for large corpora: a graph is validated
+    while this process reads the next ones; the results are recorded in the order the
+    graphs were given, so the report is the one a single ``Validator`` gives."""
 
-    def __init__(self, lexicon: list[Quad], paths: dict[str, str] | None, jobs: int):
+    def __init__(self, lexicon: list[Quad], paths: dict[str, str] | None, jobs: int,
+                 inference: str = "rdfs", engine: str = "fast"):
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
+        _check_options(inference, engine)
         # spawn, not fork: the parent has a RocksDB store open with its threads
         self.executor = ProcessPoolExecutor(
             jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker,
-            initargs=(serialize(lexicon, format=RdfFormat.N_QUADS),))
+            initargs=(_nquads(lexicon), inference, engine))
         self.collector = _Collector(paths)
         self.pending: list = []
-        self.limit = 2 * jobs          # documents queued at most (their N-Quads in memory)
+        self.limit = 2 * jobs          # graphs queued at most (their N-Quads in memory)
 
-    def document(self, quads: Iterable[Quad]) -> Iterable[Quad]:
-        quads = list(quads)
-        self.pending.append(self.executor.submit(_validate_document,
-                                                 serialize(quads, format=RdfFormat.N_QUADS)))
+    def _submit(self, *args) -> None:
+        self.pending.append(self.executor.submit(*args))
         while len(self.pending) > self.limit:
             self._record(self.pending.pop(0))
+
+    def document(self, quads: Iterable[Quad]) -> Iterable[Quad]:
+        """As ``Validator.document``; returns the quads as given (the store canonicalises)."""
+        quads = list(quads)
+        self._submit(_validate_document, _nquads(quads))
         return quads
+
+    def add(self, name: str, graph, doc_quads: list[Quad], own: list[Quad] = ()) -> None:
+        """As ``Validator.add``."""
+        self._submit(_validate_graph, name, graph, _nquads(doc_quads), _nquads(own))
 
     def _record(self, future) -> None:
         for name, results in future.result():
@@ -762,30 +777,56 @@ class ValidatorPool:
         self.executor.shutdown(wait=True, cancel_futures=True)
 
 
+def _nquads(quads: Iterable[Quad]) -> bytes:
+    return serialize(quads, format=RdfFormat.N_QUADS) or b""
+
+
+def _quads(nquads: bytes) -> list[Quad]:
+    return list(parse(nquads, format=RdfFormat.N_QUADS))
+
+
 _WORKER: Validator | None = None
 
 
-def _start_worker(lexicon: bytes) -> None:
+def _start_worker(lexicon: bytes, inference: str, engine: str) -> None:
     global _WORKER
-    _WORKER = Validator(list(parse(lexicon, format=RdfFormat.N_QUADS)))
+    _WORKER = Validator(_quads(lexicon), None, inference, engine)
 
 
 def _validate_document(nquads: bytes) -> list[tuple[str, list[Result]]]:
-    quads = parse(nquads, format=RdfFormat.N_QUADS)
-    return [(name, _WORKER.results(name, graph, qs)) for name, graph, qs in _by_graph(quads)]
+    return [(name, _WORKER.results(name, graph, qs)) for name, graph, qs in _by_graph(_quads(nquads))]
+
+
+def _validate_graph(name: str, graph, doc: bytes, own: bytes) -> list[tuple[str, list[Result]]]:
+    return [(name, _WORKER.results(name, graph, _quads(doc), _quads(own)))]
+
+
+# a store this large is validated in worker processes by default (`jakkg validate --jobs`)
+PARALLEL_QUADS = 250_000
+
+
+def auto_jobs(size: int, threshold: int) -> int:
+    """Worker processes for ``size`` (bytes or quads): one per CPU above ``threshold``."""
+    return (os.cpu_count() or 1) if size > threshold else 0
 
 
 def validate_store(path: str | Path | None = None, inference: str = "rdfs",
-                   engine: str = "fast") -> Report:
+                   engine: str = "fast", jobs: int | None = None) -> Report:
+    """Validate the store; ``jobs``: worker processes (default: one per CPU for stores of
+    more than PARALLEL_QUADS quads, else none)."""
     from .store import open_store
-    return validate_quads(open_store(path), inference=inference, engine=engine)
+    store = open_store(path)
+    if jobs is None:
+        jobs = auto_jobs(len(store), PARALLEL_QUADS)
+    return validate_quads(store, inference=inference, engine=engine, jobs=jobs)
 
 
-def validate_file(path: str | Path, inference: str = "rdfs", engine: str = "fast") -> Report:
+def validate_file(path: str | Path, inference: str = "rdfs", engine: str = "fast",
+                  jobs: int | None = None) -> Report:
     """Validate an RDF file (format from its extension), or a store directory."""
     path = Path(path)
     if path.is_dir() and (path / "CURRENT").exists():
-        return validate_store(path, inference, engine)
+        return validate_store(path, inference, engine, jobs)
     if not path.is_file():
         raise JakkgError("no such file", path)
     fmt = RdfFormat.from_extension(path.suffix.lstrip(".").lower() or "ttl")
@@ -798,7 +839,9 @@ def validate_file(path: str | Path, inference: str = "rdfs", engine: str = "fast
         raise JakkgError(f"cannot parse as {fmt.name}: {e}".splitlines()[0], path) from None
     quads = [q if isinstance(q, Quad) else Quad(q.subject, q.predicate, q.object, DefaultGraph())
              for q in quads]
-    return validate_quads(quads, inference=inference, engine=engine)
+    if jobs is None:
+        jobs = auto_jobs(len(quads), PARALLEL_QUADS)
+    return validate_quads(quads, inference=inference, engine=engine, jobs=jobs)
 
 
 def require_conforming(report: Report, hint: str = "") -> None:

@@ -180,13 +180,22 @@ def test_a_broken_document_after_good_ones_leaves_the_store_alone(previous, sour
 
 def test_validating_in_worker_processes_gives_the_same_report(sources_copy, tmp_path, monkeypatch, capsys):
     """`--jobs 2` (the default for large corpora) validates each document in worker
-    processes: the same one-line error and the same report as validating in-process."""
+    processes: the same one-line error and the same report as validating in-process, in
+    `jakkg build`, in `jakkg validate` of the store and of a Turtle export (default graph)."""
     import jakkg
+    from jakkg.validate import validate_file, validate_store
     _break(sources_copy, "jaki-column-holds-methotrexate")
     one = jakkg.build(sources_copy, tmp_path / "one", force=True, jobs=0).report
     two = jakkg.build(sources_copy, tmp_path / "two", force=True, jobs=2).report
     assert len(one.violations) == 2 and len(one.results) > 2
     assert two.to_text() == one.to_text() and two.graphs == one.graphs
+    stored = validate_store(tmp_path / "one", jobs=0)
+    assert len(stored.violations) == 2
+    assert validate_store(tmp_path / "one", jobs=2).to_text() == stored.to_text()
+    jakkg.export("turtle", tmp_path / "one.ttl", store=tmp_path / "one")
+    in_file = validate_file(tmp_path / "one.ttl", jobs=0)
+    assert len(in_file.violations) == 2 and in_file.graphs == ["(default graph)"]
+    assert validate_file(tmp_path / "one.ttl", jobs=2).to_text() == in_file.to_text()
     code, out, err = run_cli(monkeypatch, capsys, "build", "--sources", sources_copy,
                              "--store", tmp_path / "cli", "--jobs", "2")
     assert code == 1 and len(err.strip().splitlines()) == 1

@@ -322,3 +322,13 @@ def test_own_rdfs_entailments_give_the_same_report_as_pyshacl_owlrl(broken, brok
 
     owlrl = validate_quads(broken[0], inference="owlrl")
     assert len(broken_report.results) > 40 and key(owlrl) == key(broken_report)
+
+
+def test_worker_processes_give_the_same_report_on_the_graph_that_breaks_every_shape(broken, broken_report):
+    """Validation in worker processes (`--jobs`; the default for large stores) carries each
+    graph's inferred types with it and gives the report in-process validation gives."""
+    from jakkg.validate import validate_quads
+    store, _ = broken
+    pooled = validate_quads(store, jobs=2)
+    assert pooled.to_text() == broken_report.to_text() and pooled.graphs == broken_report.graphs
+    assert any(r.shape.endswith("CombinationTherapyCourseShape") for r in pooled.violations)
