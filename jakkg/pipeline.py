@@ -118,7 +118,8 @@ def build(sources: str | Path = SOURCES_DIR, store: str | Path | None = None,
     lexicon = load_lexicon(str(lexicon_dir) if lexicon_dir else None)
     store_path = Path(store) if store else default_store_path()
     result = BuildResult(store_path)
-    paths: dict[str, str] = {}
+    paths: dict[str, str] = {}      # file name -> path, filled as documents are read; the
+                                    # validator's report shows sources with these paths
 
     def recorded() -> Iterator[tuple[Document, Extraction]]:
         for doc, extraction in iter_sources(Path(sources), lexicon, progress):

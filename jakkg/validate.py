@@ -566,6 +566,13 @@ class _Graphs:
             return list(self.store.quads_for_pattern(None, None, None, graph))
         return list(canonical(self.groups.get(graph, [])))
 
+    def by_name(self) -> dict:
+        """The graphs by the name a report gives them ("" for the default graph)."""
+        return {"" if isinstance(g, DefaultGraph) else g.value: g for g in self.names()}
+
+    def size(self) -> int:
+        return len(self.store) if self.store is not None else sum(map(len, self.groups.values()))
+
 
 LEXICON_CLASSES = {NamedNode(JAKKG + c) for c in ("Drug", "JAKInhibitor", "Disease", "Route",
                                                   "Outcome", "AdverseEvent", "ClinicalCondition")}
@@ -578,7 +585,7 @@ def _describes_lexicon(graphs: _Graphs, names: list) -> bool:
 
 
 def validate_quads(quads: Iterable[Quad], paths: dict[str, str] | None = None,
-                   inference: str = "rdfs", engine: str = "fast", jobs: int = 0) -> Report:
+                   inference: str = "rdfs", engine: str = "fast", jobs: int | None = None) -> Report:
     """Validate a dataset: each source document's named graph with the lexicon graph.
     Triples in the default graph (e.g. a Turtle file) are validated as one graph; types in
     the graph of inferred types join the graph of the node they describe.
@@ -588,11 +595,14 @@ def validate_quads(quads: Iterable[Quad], paths: dict[str, str] | None = None,
     document, entailments); with ``engine="fast"`` the same triples are indexed for
     jakkg/shacl_core.py and go into a scratch pyoxigraph store for the SPARQL constraints,
     one document at a time. ``jobs`` > 0 validates the graphs in that many worker processes
-    while this one reads the next graphs (``ValidatorPool``; the same report)."""
+    while this one reads the next graphs (``ValidatorPool``; the same report); the default
+    is one per CPU for more than PARALLEL_QUADS quads, else none."""
     _check_options(inference, engine)
     dataset = _Graphs(quads)
+    if jobs is None:
+        jobs = auto_jobs(dataset.size(), PARALLEL_QUADS)
     # the documents' graphs, read one at a time (memory bounded by the largest document)
-    docs = {"" if isinstance(g, DefaultGraph) else g.value: g for g in dataset.names()}
+    docs = dataset.by_name()
     for special in (ONTOLOGY_GRAPH, INFERRED_GRAPH, LEXICON_GRAPH):
         docs.pop(special, None)
     lexicon = dataset.quads(NamedNode(LEXICON_GRAPH)) or None
@@ -649,10 +659,8 @@ class _Collector:
 def _by_graph(quads: Iterable[Quad]) -> list[tuple[str, object, list[Quad]]]:
     """A document's quads as the store holds them (``canonical``), by named graph:
     (name as reported, graph, quads)."""
-    graphs: dict = {}
-    for q in canonical(quads):
-        graphs.setdefault(q.graph_name, []).append(q)
-    return [("" if isinstance(g, DefaultGraph) else g.value, g, qs) for g, qs in graphs.items()]
+    dataset = _Graphs(quads)
+    return [(name, g, dataset.quads(g)) for name, g in dataset.by_name().items()]
 
 
 class Validator:
@@ -815,10 +823,7 @@ def validate_store(path: str | Path | None = None, inference: str = "rdfs",
     """Validate the store; ``jobs``: worker processes (default: one per CPU for stores of
     more than PARALLEL_QUADS quads, else none)."""
     from .store import open_store
-    store = open_store(path)
-    if jobs is None:
-        jobs = auto_jobs(len(store), PARALLEL_QUADS)
-    return validate_quads(store, inference=inference, engine=engine, jobs=jobs)
+    return validate_quads(open_store(path), inference=inference, engine=engine, jobs=jobs)
 
 
 def validate_file(path: str | Path, inference: str = "rdfs", engine: str = "fast",
@@ -839,8 +844,6 @@ def validate_file(path: str | Path, inference: str = "rdfs", engine: str = "fast
         raise JakkgError(f"cannot parse as {fmt.name}: {e}".splitlines()[0], path) from None
     quads = [q if isinstance(q, Quad) else Quad(q.subject, q.predicate, q.object, DefaultGraph())
              for q in quads]
-    if jobs is None:
-        jobs = auto_jobs(len(quads), PARALLEL_QUADS)
     return validate_quads(quads, inference=inference, engine=engine, jobs=jobs)
 
 
